@@ -1,0 +1,62 @@
+# DanceNet, the course.  `make book` builds the book, `make test` runs every check.
+# Every target creates .venv and installs the course into it on first use.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+
+.PHONY: help book test unit nbval notebooks lab bench clean
+
+help:
+	@echo "make book       build the HTML book from the committed notebook outputs (warnings fail)"
+	@echo "make test       unit tests, notebook hygiene, nbval (ci profile) and the book build"
+	@echo "make notebooks  execute every chapter in place, in order (profile: \$$DANCENET_PROFILE or auto)"
+	@echo "make lab        open the chapters in JupyterLab"
+	@echo "make bench      run the benchmarks (figures for BENCHMARKS.md)"
+	@echo "make clean      remove the built book and Python caches (keeps .venv)"
+
+$(READY): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (dancenet)"
+	touch $@
+
+book: $(READY)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	@echo "open _build/html/index.html"
+
+# The one test command. A fresh cache and the ci profile make nbval fast and independent of
+# whatever a learner has cached.
+test: $(READY)
+	cache=$$(mktemp -d); \
+	DANCENET_PROFILE=ci DANCENET_CACHE=$$cache $(BIN)/python -m pytest tests chapters $(NBVAL); \
+	status=$$?; rm -rf $$cache; exit $$status
+
+unit: $(READY)
+	$(BIN)/python -m pytest tests -m "not book"
+
+nbval: $(READY)
+	cache=$$(mktemp -d); \
+	DANCENET_PROFILE=ci DANCENET_CACHE=$$cache $(BIN)/python -m pytest chapters $(NBVAL); \
+	status=$$?; rm -rf $$cache; exit $$status
+
+notebooks: $(READY)
+	@for notebook in chapters/*.ipynb; do \
+	  echo "executing $$notebook"; \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=python3 "$$notebook" || exit 1; \
+	done
+
+lab: $(READY)
+	$(BIN)/jupyter lab chapters/
+
+bench: $(READY)
+	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf _build .pytest_cache
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

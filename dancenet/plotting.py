@@ -1,0 +1,116 @@
+"""Figures shared by the chapters: one style, frame grids, mask overlays and animations."""
+
+from __future__ import annotations
+
+import cv2
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import animation as mpl_animation
+
+#: colours of a mask comparison: dancer found, background taken for dancer, dancer missed
+HIT, FALSE_ALARM, MISS = (40, 170, 80), (230, 60, 50), (40, 110, 230)
+
+
+def use_style() -> None:
+    """The course's figure style: clean axes, readable fonts, crisp pixels."""
+    plt.rcParams.update({
+        "figure.dpi": 110, "savefig.dpi": 110, "font.size": 10, "axes.titlesize": 10,
+        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+        "grid.alpha": 0.25, "image.interpolation": "nearest", "figure.autolayout": False,
+    })
+
+
+def _as_display(image: np.ndarray) -> tuple[np.ndarray, str | None]:
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    return image, ("gray" if image.ndim == 2 else None)
+
+
+def frame_grid(images, titles=None, ncols: int = 6, size: float = 1.9, suptitle: str | None = None):
+    """A grid of images (RGB, grayscale or masks) with optional titles; returns the figure."""
+    images = list(images)
+    if not images:
+        raise ValueError("frame_grid needs at least one image")
+    ncols = min(ncols, len(images))
+    nrows = -(-len(images) // ncols)
+    height, width = np.asarray(images[0]).shape[:2]
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * height / width + 0.3 * nrows),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, image in enumerate(images):
+        ax = axes.flat[i]
+        shown, cmap = _as_display(image)
+        ax.imshow(shown, cmap=cmap, vmin=0, vmax=1 if shown.dtype != np.uint8 else 255)
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def overlay(frame: np.ndarray, mask: np.ndarray, color=(255, 60, 60), alpha: float = 0.55) -> np.ndarray:
+    """The frame with the mask's pixels tinted in ``color``."""
+    out = np.asarray(frame, np.float32).copy()
+    mask = np.asarray(mask, bool)
+    out[mask] = (1 - alpha) * out[mask] + alpha * np.asarray(color, np.float32)
+    return out.astype(np.uint8)
+
+
+def mask_comparison(frame: np.ndarray, predicted: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """The frame dimmed, with correct dancer pixels green, false alarms red and misses blue."""
+    out = (np.asarray(frame, np.float32) * 0.45).astype(np.uint8)
+    predicted, truth = np.asarray(predicted, bool), np.asarray(truth, bool)
+    out[predicted & truth] = HIT
+    out[predicted & ~truth] = FALSE_ALARM
+    out[~predicted & truth] = MISS
+    return out
+
+
+def upscale(image: np.ndarray, factor: int = 2) -> np.ndarray:
+    """An image enlarged by pixel repetition (keeps the pixels honest)."""
+    image = np.asarray(image)
+    if image.dtype == bool:
+        image = image.astype(np.uint8) * 255
+    elif image.dtype != np.uint8:
+        image = np.clip(np.asarray(image, np.float32) * 255, 0, 255).astype(np.uint8)
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)
+
+
+def png_bytes(image: np.ndarray, factor: int = 2) -> bytes:
+    """An RGB or grayscale image encoded as PNG (for ``ipywidgets.Image``)."""
+    image = upscale(image, factor)
+    if image.ndim == 3 and image.shape[-1] == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError(f"could not encode an image of shape {image.shape} as PNG")
+    return data.tobytes()
+
+
+def animation(frames, fps: float = 30.0, scale: float = 2.5, title: str | None = None):
+    """An animation player for a stack of frames that works in the static book (JavaScript HTML)."""
+    from IPython.display import HTML
+
+    frames = np.asarray(frames)
+    if len(frames) == 0:
+        raise ValueError("animation needs at least one frame")
+    height, width = frames.shape[1:3]
+    fig = plt.figure(figsize=(scale * width / 100, scale * height / 100), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.axis("off")
+    shown, cmap = _as_display(frames[0])
+    artist = ax.imshow(shown, cmap=cmap, vmin=0, vmax=255 if shown.dtype == np.uint8 else 1)
+    if title:
+        ax.text(4, 10, title, color="white", fontsize=8, va="top")
+
+    def draw(i):
+        artist.set_data(_as_display(frames[i])[0])
+        return (artist,)
+
+    movie = mpl_animation.FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, blit=True)
+    html = movie.to_jshtml(fps=fps, default_mode="loop")
+    plt.close(fig)
+    return HTML(html)

@@ -1,0 +1,121 @@
+"""Profiles: one course, three compute budgets.
+
+A profile fixes every size and count that decides how long the course takes to run:
+
+- ``ci``  — the smoke run maintainers use under nbval (the whole course in minutes on 2 CPU cores);
+- ``cpu`` — a learner's laptop, and the outputs committed with the notebooks;
+- ``gpu`` — Colab with a GPU: the original DanceNet architecture, exactly, at 120×208.
+
+``DANCENET_PROFILE=ci|cpu|gpu`` chooses one; unset, the course picks ``gpu`` when TensorFlow sees
+a GPU and ``cpu`` otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+
+ENV_VAR = "DANCENET_PROFILE"
+
+
+def check_image_size(size) -> tuple[int, int]:
+    """``(height, width)`` as ints, or a ``ValueError`` when the model cannot take that size.
+
+    The encoder halves the image three times and the decoder doubles it back, so both sides must be
+    divisible by 8 for the reconstruction to come out the same size as the input.
+    """
+    try:
+        height, width = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise ValueError(f"image size must be (height, width), got {size!r}") from None
+    if height <= 0 or width <= 0 or height % 8 or width % 8:
+        raise ValueError(
+            f"image size {height}×{width} is not usable: height and width must be positive and "
+            f"divisible by 8 (the encoder pools by 2 three times), e.g. 120×208 or 64×104")
+    return height, width
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The sizes and counts one run of the course uses."""
+
+    name: str
+    description: str
+    #: height and width of the silhouettes the VAE sees; both divisible by 8 (three 2× poolings)
+    image_size: tuple[int, int]
+    #: frames of synthetic stage video rendered for training (at 30 fps)
+    stage_frames: int
+    #: keep every n-th frame of the video (the original kept every 3rd of a long video)
+    frame_stride: int
+    #: VAE: latent size, convolution filters per block, epochs
+    latent_dim: int
+    encoder_filters: tuple[int, int, int]
+    vae_epochs: int
+    #: sequence model: LSTM width and depth, dense width, mixture components, epochs
+    lstm_units: int
+    lstm_layers: int
+    dense_units: int
+    mixtures: int
+    sequence_epochs: int
+    #: frames of the video the stage is rendered at (the original's frame size)
+    video_size: tuple[int, int] = field(default=(120, 208))
+
+    def __post_init__(self):
+        check_image_size(self.image_size)
+
+    def settings(self) -> dict:
+        """The profile as plain data, for cache keys and metadata."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        h, w = self.image_size
+        return (f"profile {self.name!r}: {self.description}; images {h}×{w}, "
+                f"{self.stage_frames} stage frames (stride {self.frame_stride})")
+
+
+PROFILES: dict[str, Profile] = {
+    "ci": Profile(
+        name="ci", description="smoke run for continuous integration",
+        image_size=(48, 80), stage_frames=360, frame_stride=2,
+        latent_dim=16, encoder_filters=(16, 8, 8), vae_epochs=2,
+        lstm_units=32, lstm_layers=2, dense_units=64, mixtures=3, sequence_epochs=2,
+    ),
+    "cpu": Profile(
+        name="cpu", description="a laptop CPU; the outputs committed with the book",
+        image_size=(64, 104), stage_frames=6000, frame_stride=2,
+        latent_dim=32, encoder_filters=(32, 32, 16), vae_epochs=20,
+        lstm_units=256, lstm_layers=3, dense_units=256, mixtures=8, sequence_epochs=20,
+    ),
+    "gpu": Profile(
+        name="gpu", description="a GPU (Colab): the original DanceNet architecture, exactly",
+        image_size=(120, 208), stage_frames=60000, frame_stride=3,
+        latent_dim=128, encoder_filters=(128, 64, 32), vae_epochs=50,
+        lstm_units=512, lstm_layers=3, dense_units=1000, mixtures=24, sequence_epochs=50,
+    ),
+}
+
+
+def gpu_available() -> bool:
+    """Whether TensorFlow sees a GPU (imports TensorFlow, so only called when needed)."""
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """The profile called ``name``; without a name, the one the environment selects.
+
+    ``DANCENET_PROFILE`` wins when set; otherwise ``gpu`` when a GPU is visible, else ``cpu``.
+    """
+    if name is None:
+        name = os.environ.get(ENV_VAR, "").strip()
+        if not name:
+            return PROFILES["gpu" if gpu_available() else "cpu"]
+        source = f"{ENV_VAR}={name!r}"
+    else:
+        source = repr(name)
+    try:
+        return PROFILES[name.strip().lower()]
+    except (KeyError, AttributeError):
+        raise ValueError(f"unknown profile {source}: choose one of {', '.join(PROFILES)}") from None
+

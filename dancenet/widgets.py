@@ -1,0 +1,165 @@
+"""Interactive explorers for the chapters.
+
+Each explorer is an ``ipywidgets.VBox`` with its controls as attributes, so a test (or a curious
+reader) can drive it from Python: set ``browser.frame.value = 10`` and the picture updates. Only
+the plain ipywidgets API is used, so the explorers work with ipywidgets 7 (Colab) and 8 alike.
+Pictures are PNG ``Image`` widgets, whose bytes are stored with the notebook, so the book shows
+each explorer's first view without a running kernel.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from . import background, plotting
+
+_WIDE = {"description_width": "110px"}
+
+
+def _slider_layout() -> widgets.Layout:
+    return widgets.Layout(width="460px")
+
+
+class StageBrowser(widgets.VBox):
+    """Step through a stage video: the frame, its ground-truth mask, or both overlaid."""
+
+    VIEWS = ("frame", "mask", "overlay")
+
+    def __init__(self, frames, masks, labels=None, move_names=None, fps: float = 30.0, zoom: int = 2):
+        frames, masks = np.asarray(frames), np.asarray(masks, bool)
+        if frames.ndim != 4 or masks.shape != frames.shape[:3]:
+            raise ValueError(f"frames {frames.shape} and masks {masks.shape} do not match")
+        self.frames, self.masks, self.fps, self.zoom = frames, masks, fps, zoom
+        self.labels, self.move_names = labels, move_names
+        self.frame = widgets.IntSlider(0, 0, len(frames) - 1, description="frame",
+                                       style=_WIDE, layout=_slider_layout())
+        self.view = widgets.ToggleButtons(options=self.VIEWS, value="overlay", description="show",
+                                          style=_WIDE)
+        self.image = widgets.Image(format="png")
+        self.caption = widgets.HTML()
+        for control in (self.frame, self.view):
+            control.observe(self._update, names="value")
+        super().__init__([self.frame, self.view, self.image, self.caption])
+        self._update()
+
+    @classmethod
+    def from_recording(cls, recording, frames, **kwargs) -> StageBrowser:
+        """A browser over frames read from a :class:`dancenet.stage.StageRecording`'s video."""
+        return cls(frames, recording.masks[:len(frames)], labels=recording.labels[:len(frames)],
+                   move_names=recording.meta.get("moves"), fps=recording.meta.get("fps", 30.0), **kwargs)
+
+    def picture(self) -> np.ndarray:
+        """The image the browser shows for its current settings."""
+        i = self.frame.value
+        if self.view.value == "frame":
+            return self.frames[i]
+        if self.view.value == "mask":
+            return self.masks[i]
+        return plotting.overlay(self.frames[i], self.masks[i])
+
+    def _update(self, _change=None) -> None:
+        i = self.frame.value
+        self.image.value = plotting.png_bytes(self.picture(), self.zoom)
+        move = ""
+        if self.labels is not None:
+            label = int(self.labels[i])
+            move = f" · move: <b>{self.move_names[label] if self.move_names else label}</b>"
+        self.caption.value = (f"frame {i} · {i / self.fps:.2f} s · dancer covers "
+                              f"{self.masks[i].mean():.1%} of the frame{move}")
+
+
+class BackgroundTuner(widgets.VBox):
+    """Tune a background-removal method and watch the mask and its IoU change.
+
+    The picture shows the frame dimmed with correct dancer pixels green, false alarms red and
+    misses blue. IoU is shown for the current frame and averaged over every ``score_every``-th frame.
+    """
+
+    #: per method: what the main slider means, its range, step and default
+    SLIDERS = {
+        "threshold": ("level", 0, 255, 1, 20),
+        "median": ("difference", 2, 120, 1, 30),
+        "mog2": ("sensitivity", 2, 100, 1, 16),
+        "knn": ("sensitivity", 50, 2000, 10, 400),
+    }
+
+    def __init__(self, frames, truth, score_every: int = 5, zoom: int = 2):
+        self.frames = np.asarray(frames)
+        self.truth = np.asarray(truth, bool)
+        if self.frames.ndim != 4 or self.truth.shape != self.frames.shape[:3]:
+            raise ValueError(f"frames {self.frames.shape} and truth {self.truth.shape} do not match")
+        self.zoom = zoom
+        self.scored = np.arange(0, len(self.frames), score_every)
+        self._background = background.median_background(self.frames)
+        self._models = {}
+        self.method = widgets.Dropdown(options=background.METHODS, value="median",
+                                       description="method", style=_WIDE)
+        self.level = widgets.IntSlider(description="difference", style=_WIDE, layout=_slider_layout(),
+                                       continuous_update=False)
+        self.shadows = widgets.Checkbox(True, description="ignore shadows", indent=False)
+        self.clean = widgets.Checkbox(True, description="clean up (morphology + largest shape)",
+                                      indent=False)
+        self.frame = widgets.IntSlider(0, 0, len(self.frames) - 1, description="frame", style=_WIDE,
+                                       layout=_slider_layout(), continuous_update=False)
+        self.image = widgets.Image(format="png")
+        self.score = widgets.HTML()
+        self._set_slider("median")
+        self.method.observe(self._method_changed, names="value")
+        for control in (self.level, self.shadows, self.clean):
+            control.observe(self._settings_changed, names="value")
+        self.frame.observe(self._frame_changed, names="value")
+        super().__init__([self.method, self.level, widgets.HBox([self.shadows, self.clean]),
+                          self.frame, self.image, self.score])
+        self._settings_changed()
+
+    def _set_slider(self, method: str) -> None:
+        label, low, high, step, default = self.SLIDERS[method]
+        with self.level.hold_trait_notifications():
+            self.level.min, self.level.max = low, high
+            self.level.step, self.level.value = step, default
+        self.level.description = label
+
+    def _model(self, method: str):
+        if method not in self._models:
+            self._models[method] = background.learned_subtractor(self.frames, method)
+        return self._models[method]
+
+    def masks(self, indices) -> np.ndarray:
+        """Masks of the chosen frames under the current settings."""
+        frames = self.frames[indices]
+        method, value = self.method.value, self.level.value
+        if method == "threshold":
+            raw = background.threshold_masks(frames, value)
+        elif method == "median":
+            raw = background.difference_masks(frames, self._background, value,
+                                              suppress_shadows=self.shadows.value)
+        else:
+            raw = background.subtractor_masks(self._model(method), frames, value)
+        return background.clean_masks(raw) if self.clean.value else raw
+
+    def mean_iou(self) -> float:
+        """Mean IoU over the scored frames under the current settings."""
+        return background.mean_iou(self.masks(self.scored), self.truth[self.scored])
+
+    def _method_changed(self, _change=None) -> None:
+        self.level.unobserve(self._settings_changed, names="value")
+        self._set_slider(self.method.value)
+        self.level.observe(self._settings_changed, names="value")
+        self.shadows.disabled = self.method.value != "median"
+        self._settings_changed()
+
+    def _settings_changed(self, _change=None) -> None:
+        self._mean = self.mean_iou()
+        self._frame_changed()
+
+    def _frame_changed(self, _change=None) -> None:
+        i = self.frame.value
+        mask = self.masks([i])[0]
+        picture = plotting.mask_comparison(self.frames[i], mask, self.truth[i])
+        self.image.value = plotting.png_bytes(np.concatenate([self.frames[i], picture], axis=1), self.zoom)
+        self.score.value = (f"IoU on this frame <b>{background.iou(mask, self.truth[i]):.3f}</b> · "
+                            f"mean IoU over {len(self.scored)} frames <b>{self._mean:.3f}</b> "
+                            f"<span style='color:#28aa50'>■ dancer</span> "
+                            f"<span style='color:#e63c32'>■ false alarm</span> "
+                            f"<span style='color:#286ee6'>■ missed</span>")

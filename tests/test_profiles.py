@@ -1,0 +1,62 @@
+import pytest
+
+from dancenet import profiles
+from dancenet.profiles import PROFILES, check_image_size, get_profile
+
+
+def test_named_profiles_exist_with_model_sizes_divisible_by_8():
+    assert set(PROFILES) == {"ci", "cpu", "gpu"}
+    for profile in PROFILES.values():
+        height, width = profile.image_size
+        assert height % 8 == 0 and width % 8 == 0
+
+
+def test_gpu_profile_is_the_seed_architecture():
+    gpu = PROFILES["gpu"]
+    assert gpu.image_size == (120, 208)
+    assert gpu.latent_dim == 128
+    assert gpu.encoder_filters == (128, 64, 32)
+    assert (gpu.lstm_units, gpu.lstm_layers, gpu.dense_units, gpu.mixtures) == (512, 3, 1000, 24)
+
+
+def test_profiles_grow_from_ci_to_gpu():
+    ci, cpu, gpu = (PROFILES[n] for n in ("ci", "cpu", "gpu"))
+    assert ci.stage_frames < cpu.stage_frames < gpu.stage_frames
+    assert ci.image_size[0] * ci.image_size[1] < cpu.image_size[0] * cpu.image_size[1] < 120 * 208
+
+
+def test_environment_variable_selects(monkeypatch):
+    monkeypatch.setenv(profiles.ENV_VAR, "ci")
+    assert get_profile().name == "ci"
+    monkeypatch.setenv(profiles.ENV_VAR, " GPU ")
+    assert get_profile().name == "gpu"
+
+
+def test_explicit_name_beats_environment(monkeypatch):
+    monkeypatch.setenv(profiles.ENV_VAR, "ci")
+    assert get_profile("cpu").name == "cpu"
+
+
+def test_unknown_profile_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv(profiles.ENV_VAR, "laptop")
+    with pytest.raises(ValueError, match=r"unknown profile DANCENET_PROFILE='laptop'.*ci, cpu, gpu"):
+        get_profile()
+    with pytest.raises(ValueError, match="unknown profile 'tpu'"):
+        get_profile("tpu")
+
+
+@pytest.mark.parametrize("gpu, expected", [(True, "gpu"), (False, "cpu")])
+def test_auto_detection_without_environment(monkeypatch, gpu, expected):
+    monkeypatch.delenv(profiles.ENV_VAR, raising=False)
+    monkeypatch.setattr(profiles, "gpu_available", lambda: gpu)
+    assert get_profile().name == expected
+
+
+@pytest.mark.parametrize("size", [(120, 210), (100, 208), (0, 8), (-8, 8), ("a", 8), (8,)])
+def test_sizes_not_divisible_by_8_are_rejected(size):
+    with pytest.raises(ValueError, match="image size"):
+        check_image_size(size)
+
+
+def test_profile_string_names_its_sizes():
+    assert "64×104" in str(PROFILES["cpu"])

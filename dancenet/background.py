@@ -154,13 +154,21 @@ def difference_masks(frames, background, threshold: float = 30, compensate_gain:
 # ----------------------------------------------------------------------------- OpenCV models
 
 def learned_subtractor(frames, method: str = "mog2", history: int = 500, shadows: bool = True,
-                       progress: bool = False):
-    """An OpenCV background model (``mog2`` or ``knn``) after one learning pass over ``frames``."""
+                       background_ratio: float = 0.7, neighbours: int = 4, progress: bool = False):
+    """An OpenCV background model (``mog2`` or ``knn``) after one learning pass over ``frames``.
+
+    A dancer who lingers on some pixels ends up in the model there too. ``background_ratio`` (MOG2:
+    how much of the weight the background components must hold; OpenCV's default 0.9) and
+    ``neighbours`` (KNN: how many stored samples must match; default 2) decide how much lingering
+    it takes for the dancer to count as background: lower ratio, more neighbours, less absorption.
+    """
     frames = _check_frames(frames)
     if method == "mog2":
         model = cv2.createBackgroundSubtractorMOG2(history=history, detectShadows=shadows)
+        model.setBackgroundRatio(background_ratio)
     elif method == "knn":
         model = cv2.createBackgroundSubtractorKNN(history=history, detectShadows=shadows)
+        model.setkNNSamples(neighbours)
     else:
         raise ValueError(f"unknown OpenCV background model {method!r}: use 'mog2' or 'knn'")
     for frame in tqdm(frames, desc=f"learning {method}", leave=False, disable=not progress):
@@ -186,14 +194,14 @@ def subtractor_masks(model, frames, sensitivity: float | None = None) -> np.ndar
                      for f in frames])
 
 
-def mog2_masks(frames, history: int = 500, sensitivity: float = 16, shadows: bool = True) -> np.ndarray:
+def mog2_masks(frames, sensitivity: float = 16, **learning) -> np.ndarray:
     """Masks from a Gaussian-mixture background model (MOG2) learned on the same frames."""
-    return subtractor_masks(learned_subtractor(frames, "mog2", history, shadows), frames, sensitivity)
+    return subtractor_masks(learned_subtractor(frames, "mog2", **learning), frames, sensitivity)
 
 
-def knn_masks(frames, history: int = 500, sensitivity: float = 400, shadows: bool = True) -> np.ndarray:
+def knn_masks(frames, sensitivity: float = 400, **learning) -> np.ndarray:
     """Masks from a nearest-neighbour background model (KNN) learned on the same frames."""
-    return subtractor_masks(learned_subtractor(frames, "knn", history, shadows), frames, sensitivity)
+    return subtractor_masks(learned_subtractor(frames, "knn", **learning), frames, sensitivity)
 
 
 # ----------------------------------------------------------------------------- clean-up

@@ -1,0 +1,29 @@
+import numpy as np
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    """Every test gets an empty artifact cache of its own."""
+    monkeypatch.setenv("DANCENET_CACHE", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="session")
+def stage_clip():
+    """A short stage clip at the original's 120×208, rendered once for the whole session."""
+    from dancenet import stage
+
+    return stage.render_clip(240, seed=7, progress=False)
+
+
+@pytest.fixture(scope="session")
+def stage_video_frames(stage_clip, tmp_path_factory):
+    """The same clip after a round trip through an MP4 file, as every method really sees it."""
+    from dancenet import video
+
+    path = video.write_video(tmp_path_factory.mktemp("video") / "clip.mp4", stage_clip.frames)
+    return video.read_frames(path, progress=False)
+
+
+def pytest_configure(config):
+    np.set_printoptions(precision=4, suppress=True)

@@ -1,0 +1,161 @@
+import numpy as np
+import pytest
+
+from dancenet import background
+from dancenet.background import clean_masks, iou, largest_component, mean_iou
+
+
+# ----------------------------------------------------------------------------- IoU on hand-made cases
+
+def test_iou_of_identical_masks_is_one():
+    mask = np.zeros((10, 10), bool)
+    mask[2:5, 3:8] = True
+    assert iou(mask, mask) == 1.0
+
+
+def test_iou_of_disjoint_masks_is_zero():
+    a, b = np.zeros((2, 6, 6), bool), np.zeros((2, 6, 6), bool)
+    a[:, :3], b[:, 3:] = True, True
+    np.testing.assert_array_equal(iou(a, b), [0.0, 0.0])
+
+
+def test_iou_counts_pixels():
+    a = np.zeros((4, 4), bool)
+    b = np.zeros((4, 4), bool)
+    a[0, :4] = True  # 4 pixels
+    b[0, 2:4] = True  # 2 of them
+    b[1, 0] = True  # and one more
+    assert iou(a, b) == pytest.approx(2 / 5)
+
+
+def test_empty_union_counts_as_perfect():
+    empty = np.zeros((3, 5, 5), bool)
+    full = np.ones((5, 5), bool)
+    np.testing.assert_array_equal(iou(empty, empty), [1.0, 1.0, 1.0])
+    stack_a = np.stack([np.zeros((5, 5), bool), full])
+    stack_b = np.stack([np.zeros((5, 5), bool), np.zeros((5, 5), bool)])
+    assert mean_iou(stack_a, stack_b) == pytest.approx(0.5)
+
+
+def test_iou_is_symmetric_and_per_frame():
+    rng = np.random.default_rng(1)
+    a, b = rng.random((7, 9, 9)) > 0.5, rng.random((7, 9, 9)) > 0.5
+    scores = iou(a, b)
+    assert scores.shape == (7,)
+    np.testing.assert_allclose(scores, iou(b, a))
+    np.testing.assert_allclose(scores, [iou(x, y) for x, y in zip(a, b)])
+
+
+def test_iou_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="shapes differ"):
+        iou(np.zeros((4, 4)), np.zeros((4, 5)))
+    with pytest.raises(ValueError, match=r"\(H, W\) or \(N, H, W\)"):
+        iou(np.zeros(4), np.zeros(4))
+
+
+# ----------------------------------------------------------------------------- clean-up
+
+def test_largest_component_keeps_the_biggest_shape():
+    mask = np.zeros((20, 20), bool)
+    mask[2:10, 2:10] = True  # 64 px
+    mask[15:17, 15:17] = True  # 4 px speck
+    kept = largest_component(mask)
+    assert kept.sum() == 64 and not kept[15, 15]
+    assert not largest_component(np.zeros((5, 5), bool)).any()
+
+
+def test_opening_removes_specks_and_closing_fills_cracks():
+    mask = np.zeros((1, 30, 30), bool)
+    mask[0, 5:25, 5:25] = True
+    mask[0, 15, 5:25] = False  # a one-pixel crack
+    mask[0, 1, 1] = True  # a speck
+    cleaned = clean_masks(mask, open_size=0, close_size=3, keep_largest=True)[0]
+    assert cleaned[15, 10] and not cleaned[1, 1]
+    opened = clean_masks(mask, open_size=3, close_size=0, keep_largest=False)[0]
+    assert not opened[1, 1]
+
+
+@pytest.mark.parametrize("kwargs", [{"open_size": -1}, {"close_size": 2.5}])
+def test_clean_rejects_bad_sizes(kwargs):
+    with pytest.raises(ValueError, match="non-negative integer"):
+        clean_masks(np.zeros((1, 5, 5), bool), **kwargs)
+
+
+# ----------------------------------------------------------------------------- methods on a hand-made scene
+
+@pytest.fixture(scope="module")
+def moving_square():
+    """A lit, noisy textured wall with a red square crossing it twice; returns frames and truth."""
+    rng = np.random.default_rng(3)
+    height, width, n = 48, 80, 60
+    wall = (100 + 40 * np.sin(np.arange(width) / 5))[None, :, None] + rng.normal(0, 8, (height, width, 3))
+    frames, truth = [], []
+    for t in range(n):
+        gain = 1 + 0.08 * np.sin(t / 9)
+        frame = wall * gain + rng.normal(0, 2, wall.shape)
+        mask = np.zeros((height, width), bool)
+        x = (3 * t) % 68
+        mask[14:34, x:x + 12] = True
+        frame[mask] = (200, 40, 40)
+        frames.append(np.clip(frame, 0, 255).astype(np.uint8))
+        truth.append(mask)
+    return np.stack(frames), np.stack(truth)
+
+
+def test_median_background_recovers_the_empty_wall(moving_square):
+    frames, truth = moving_square
+    empty = background.median_background(frames)
+    # the square covers each pixel in a minority of frames, so the median is the wall
+    wall = np.nanmedian(np.where(truth[..., None], np.nan, frames.astype(float)), axis=0)
+    assert np.abs(empty - wall).mean() < 3
+
+
+@pytest.mark.parametrize("method, floor", [("median", 0.95), ("mog2", 0.85), ("knn", 0.85)])
+def test_methods_find_the_square(moving_square, method, floor):
+    frames, truth = moving_square
+    assert mean_iou(background.remove_background(frames, method), truth) > floor
+
+
+def test_original_threshold_fails_on_a_bright_dancer(moving_square):
+    frames, truth = moving_square
+    assert mean_iou(background.remove_background(frames, "threshold"), truth) < 0.1
+
+
+def test_gain_compensation_tracks_lighting(moving_square):
+    frames, _ = moving_square
+    gains = background.lighting_gain(frames, background.median_background(frames))
+    expected = 1 + 0.08 * np.sin(np.arange(len(frames)) / 9)
+    assert np.corrcoef(gains, expected)[0, 1] > 0.95
+
+
+def test_shadow_suppression_ignores_a_darker_copy_of_the_background():
+    wall = np.full((1, 20, 20, 3), (120, 140, 160), np.uint8)
+    shaded = wall.copy()
+    shaded[0, 10:] = (wall[0, 10:] * 0.7).astype(np.uint8)
+    with_shadow = background.difference_masks(shaded, wall[0], 20, compensate_gain=False,
+                                              suppress_shadows=False)
+    without = background.difference_masks(shaded, wall[0], 20, compensate_gain=False)
+    assert with_shadow[0, 10:].all() and not without.any()
+
+
+def test_silhouettes_have_model_size_and_soft_edges(moving_square):
+    _, truth = moving_square
+    images = background.silhouettes(truth, (24, 40))
+    assert images.shape == (len(truth), 24, 40, 1) and images.dtype == np.float32
+    assert images.min() >= 0 and images.max() <= 1
+    assert ((images > 0) & (images < 1)).any()
+    assert abs(images.mean() - truth.mean()) < 0.01
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: background.remove_background(np.zeros((2, 8, 8, 3), np.uint8), "magic"), "unknown background-removal method"),
+    (lambda: background.remove_background(np.zeros((8, 8, 3), np.uint8)), "one frame"),
+    (lambda: background.remove_background(np.zeros((2, 8, 8, 3), np.float32)), "uint8"),
+    (lambda: background.remove_background(np.zeros((0, 8, 8, 3), np.uint8)), "non-empty|shape"),
+    (lambda: background.threshold_masks(np.zeros((1, 8, 8, 3), np.uint8), 300), "0–255"),
+    (lambda: background.silhouettes(np.zeros((1, 16, 16), bool), (15, 16)), "divisible by 8"),
+    (lambda: background.difference_masks(np.zeros((1, 8, 8, 3), np.uint8), np.zeros((8, 9, 3))), "does not match"),
+])
+def test_bad_input_is_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

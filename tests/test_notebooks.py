@@ -1,0 +1,92 @@
+"""Notebook hygiene: the committed chapters are complete, executed in order, error-free and
+set up so a Colab reader can run any one of them on its own."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def code_cells(notebook: dict) -> list[dict]:
+    return [c for c in notebook["cells"] if c["cell_type"] == "code"]
+
+
+def markdown(notebook: dict) -> str:
+    return "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+
+
+def outputs(notebook: dict):
+    for cell in code_cells(notebook):
+        yield from cell.get("outputs", [])
+
+
+def config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def test_chapters_exist_and_are_numbered():
+    assert len(CHAPTERS) >= 2
+    assert [p.name[:3] for p in CHAPTERS] == [f"{i:02d}_" for i in range(1, len(CHAPTERS) + 1)]
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    toc = (ROOT / "_toc.yml").read_text()
+    for path in CHAPTERS:
+        assert f"file: chapters/{path.stem}" in toc
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+class TestChapter:
+    def test_executed_in_order_in_one_fresh_kernel(self, path):
+        counts = [c["execution_count"] for c in code_cells(load(path))]
+        assert counts == list(range(1, len(counts) + 1)), "run `make notebooks` to re-execute"
+
+    def test_has_no_error_outputs(self, path):
+        errors = [o.get("ename") for o in outputs(load(path)) if o["output_type"] == "error"]
+        assert not errors
+
+    def test_has_no_stderr_warnings(self, path):
+        text = "".join("".join(o.get("text", "")) for o in outputs(load(path))
+                       if o.get("name") == "stderr")
+        assert "Warning" not in text and "Traceback" not in text
+
+    def test_setup_cell_installs_from_the_repository_and_prints_the_profile(self, path):
+        setup = "".join(code_cells(load(path))[0]["source"])
+        url = config()["repository"]["url"]
+        assert "import dancenet" in setup and "except ImportError" in setup
+        assert f"git+{url}" in setup, f"setup cell must install from {url}"
+        assert "get_profile()" in setup and "print(" in setup
+
+    def test_committed_outputs_come_from_the_cpu_profile(self, path):
+        first = code_cells(load(path))[0]["outputs"]
+        text = "".join("".join(o.get("text", "")) for o in first)
+        assert "profile 'cpu'" in text
+
+    def test_reads_like_a_chapter(self, path):
+        prose = markdown(load(path))
+        for part in ("Learning objectives", "Summary", "```{exercise}", "```{solution}", "{cite}"):
+            assert part in prose, f"missing {part!r}"
+
+    def test_has_figures(self, path):
+        assert sum("image/png" in o.get("data", {}) for o in outputs(load(path))) >= 3
+
+    def test_widgets_have_a_stored_first_view(self, path):
+        notebook = load(path)
+        state = notebook["metadata"].get("widgets", {}).get(
+            "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        views = [o["data"][WIDGET_VIEW]["model_id"] for o in outputs(notebook) if WIDGET_VIEW in o.get("data", {})]
+        assert views, "the chapter shows no widget"
+        missing = [v for v in views if v not in state]
+        assert not missing, f"widget views without stored state: {missing}"
+
+    def test_uses_the_python3_kernel(self, path):
+        assert load(path)["metadata"]["kernelspec"]["name"] == "python3"

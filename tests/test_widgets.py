@@ -1,0 +1,88 @@
+"""The explorers, driven from Python as a reader's slider would drive them."""
+
+import numpy as np
+import pytest
+
+from dancenet.widgets import BackgroundTuner, StageBrowser
+
+
+@pytest.fixture(scope="module")
+def browser(stage_clip):
+    return StageBrowser(stage_clip.frames[:60], stage_clip.masks[:60], stage_clip.labels[:60],
+                        move_names=["move-%d" % i for i in range(100)])
+
+
+@pytest.fixture(scope="module")
+def tuner(stage_video_frames, stage_clip):
+    return BackgroundTuner(stage_video_frames[:120], stage_clip.masks[:120], score_every=10)
+
+
+def test_browser_first_view_is_a_png(browser):
+    assert browser.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "frame 0" in browser.caption.value
+
+
+def test_browser_frame_slider_changes_picture_and_caption(browser):
+    browser.frame.value = 0
+    first, caption = browser.image.value, browser.caption.value
+    browser.frame.value = 45
+    assert browser.image.value != first
+    assert "frame 45" in browser.caption.value and browser.caption.value != caption
+    assert "1.50 s" in browser.caption.value
+
+
+def test_browser_views_show_frame_mask_and_overlay(browser, stage_clip):
+    browser.frame.value = 12
+    pictures = {}
+    for view in StageBrowser.VIEWS:
+        browser.view.value = view
+        pictures[view] = browser.image.value
+    assert len(set(pictures.values())) == 3
+    browser.view.value = "mask"
+    np.testing.assert_array_equal(browser.picture(), stage_clip.masks[12])
+
+
+def test_browser_rejects_mismatched_input(stage_clip):
+    with pytest.raises(ValueError, match="do not match"):
+        StageBrowser(stage_clip.frames[:5], stage_clip.masks[:4])
+
+
+def test_tuner_first_view_shows_a_good_median_mask(tuner):
+    assert tuner.method.value == "median"
+    assert tuner.image.value[:4] == b"\x89PNG"
+    assert tuner.mean_iou() > 0.85
+
+
+def test_tuner_threshold_slider_changes_mask_and_iou(tuner):
+    tuner.method.value = "median"
+    tuner.frame.value = 30
+    before_image, before_score = tuner.image.value, tuner.score.value
+    tuner.level.value = 110  # far too strict: most of the dancer is lost
+    assert tuner.image.value != before_image and tuner.score.value != before_score
+    assert tuner.mean_iou() < 0.6
+    tuner.level.value = 30
+
+
+def test_tuner_method_switch_resets_the_slider_meaning(tuner):
+    tuner.method.value = "threshold"
+    assert tuner.level.description == "level" and tuner.level.value == 20
+    assert tuner.mean_iou() < 0.3  # the original's rule fails on a lit stage
+    assert tuner.shadows.disabled
+    tuner.method.value = "mog2"
+    assert tuner.level.description == "sensitivity" and tuner.level.value == 16
+    assert tuner.mean_iou() > 0.5
+    tuner.method.value = "median"
+    assert not tuner.shadows.disabled
+
+
+def test_tuner_cleanup_and_shadow_toggles_matter(tuner):
+    tuner.method.value = "median"
+    tuner.level.value = 30
+    clean = tuner.mean_iou()
+    tuner.clean.value = False
+    raw = tuner.mean_iou()
+    tuner.clean.value = True
+    tuner.shadows.value = False
+    shadowed = tuner.mean_iou()
+    tuner.shadows.value = True
+    assert raw < clean and shadowed < clean

@@ -115,11 +115,23 @@ def lighting_gain(frames, background) -> np.ndarray:
     return np.median(ratio.reshape(len(frames), -1), axis=1)
 
 
-def difference_masks(frames, background, threshold: float = 30, compensate_gain: bool = True,
-                     suppress_shadows: bool = True, shadow_range: tuple[float, float] = (0.45, 0.95),
-                     chroma_tolerance: float = 0.04, chunk: int = 64) -> np.ndarray:
-    """Pixels whose colour differs from the background by more than ``threshold`` (0–255).
+def _colour_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Largest difference of the two colour-difference channels (blue − luma, red − luma)."""
+    def opponent(x):
+        luma = x @ _LUMA
+        return np.stack([x[..., 2] - luma, x[..., 0] - luma], axis=-1)
+    return np.abs(opponent(a) - opponent(b)).max(axis=-1)
 
+
+def difference_masks(frames, background, threshold: float = 28, colour_threshold: float = 60,
+                     compensate_gain: bool = True, suppress_shadows: bool = True,
+                     shadow_range: tuple[float, float] = (0.45, 0.95), chroma_tolerance: float = 0.04,
+                     chunk: int = 64) -> np.ndarray:
+    """Pixels that differ from the background in brightness by more than ``threshold`` (0–255),
+    or in colour by more than ``colour_threshold``.
+
+    Brightness comes first because video codecs store colour at half resolution (4:2:0 chroma
+    subsampling): colour bleeds about a pixel past the dancer's outline, brightness does not.
     ``compensate_gain`` divides out slow lighting changes before comparing. ``suppress_shadows``
     keeps as background the pixels that are a darker copy of the background — brightness between
     ``shadow_range`` of it with nearly the same chromaticity (colour with brightness divided out).
@@ -128,21 +140,20 @@ def difference_masks(frames, background, threshold: float = 30, compensate_gain:
     background = np.asarray(background)
     if background.shape != frames.shape[1:]:
         raise ValueError(f"background shape {background.shape} does not match frames {frames.shape[1:]}")
-    if threshold <= 0:
-        raise ValueError(f"threshold must be positive, got {threshold}")
+    if threshold <= 0 or colour_threshold <= 0:
+        raise ValueError(f"thresholds must be positive, got {threshold} and {colour_threshold}")
     gains = lighting_gain(frames, background) if compensate_gain else np.ones(len(frames))
     reference = background.astype(np.float32)
     ref_chroma = reference / (reference.sum(-1, keepdims=True) + 1.0)
-    ref_luma = reference @ _LUMA + 1.0
+    ref_luma = reference @ _LUMA
     masks = np.empty(frames.shape[:3], bool)
     for start in range(0, len(frames), chunk):
         block = frames[start:start + chunk].astype(np.float32)
-        gain = gains[start:start + chunk, None, None, None].astype(np.float32)
-        block /= gain
-        distance = np.abs(block - reference).max(axis=-1)
-        foreground = distance > threshold
+        block /= gains[start:start + chunk, None, None, None].astype(np.float32)
+        luma = block @ _LUMA
+        foreground = (np.abs(luma - ref_luma) > threshold) | (_colour_difference(block, reference) > colour_threshold)
         if suppress_shadows:
-            darkening = (block @ _LUMA + 1.0) / ref_luma
+            darkening = (luma + 1.0) / (ref_luma + 1.0)
             chroma = block / (block.sum(-1, keepdims=True) + 1.0)
             same_colour = np.abs(chroma - ref_chroma).max(axis=-1) < chroma_tolerance
             shadow = same_colour & (darkening > shadow_range[0]) & (darkening < shadow_range[1])
@@ -151,16 +162,22 @@ def difference_masks(frames, background, threshold: float = 30, compensate_gain:
     return masks
 
 
+def _median_masks(frames, **options) -> np.ndarray:
+    return difference_masks(frames, median_background(frames), **options)
+
+
 # ----------------------------------------------------------------------------- OpenCV models
 
 def learned_subtractor(frames, method: str = "mog2", history: int = 500, shadows: bool = True,
-                       background_ratio: float = 0.7, neighbours: int = 4, progress: bool = False):
+                       background_ratio: float = 0.5, samples: int = 30, neighbours: int = 15,
+                       progress: bool = False):
     """An OpenCV background model (``mog2`` or ``knn``) after one learning pass over ``frames``.
 
     A dancer who lingers on some pixels ends up in the model there too. ``background_ratio`` (MOG2:
     how much of the weight the background components must hold; OpenCV's default 0.9) and
     ``neighbours`` (KNN: how many stored samples must match; default 2) decide how much lingering
     it takes for the dancer to count as background: lower ratio, more neighbours, less absorption.
+    KNN keeps ``samples`` samples per pixel (OpenCV's default 7).
     """
     frames = _check_frames(frames)
     if method == "mog2":
@@ -168,6 +185,7 @@ def learned_subtractor(frames, method: str = "mog2", history: int = 500, shadows
         model.setBackgroundRatio(background_ratio)
     elif method == "knn":
         model = cv2.createBackgroundSubtractorKNN(history=history, detectShadows=shadows)
+        model.setNSamples(samples)
         model.setkNNSamples(neighbours)
     else:
         raise ValueError(f"unknown OpenCV background model {method!r}: use 'mog2' or 'knn'")
@@ -179,8 +197,8 @@ def learned_subtractor(frames, method: str = "mog2", history: int = 500, shadows
 def subtractor_masks(model, frames, sensitivity: float | None = None) -> np.ndarray:
     """Foreground masks from a learned OpenCV model, without updating it.
 
-    ``sensitivity`` sets the model's decision threshold (MOG2: squared Mahalanobis distance, default
-    16; KNN: squared distance, default 400). Pixels marked as shadow (value 127) are background.
+    ``sensitivity`` sets the model's decision threshold (MOG2: squared Mahalanobis distance, OpenCV's
+    default 16; KNN: squared distance, default 400). Pixels marked as shadow (value 127) are background.
     """
     frames = _check_frames(frames)
     if sensitivity is not None:
@@ -194,7 +212,7 @@ def subtractor_masks(model, frames, sensitivity: float | None = None) -> np.ndar
                      for f in frames])
 
 
-def mog2_masks(frames, sensitivity: float = 16, **learning) -> np.ndarray:
+def mog2_masks(frames, sensitivity: float = 40, **learning) -> np.ndarray:
     """Masks from a Gaussian-mixture background model (MOG2) learned on the same frames."""
     return subtractor_masks(learned_subtractor(frames, "mog2", **learning), frames, sensitivity)
 
@@ -219,7 +237,7 @@ def largest_component(mask: np.ndarray) -> np.ndarray:
     return labels == biggest
 
 
-def clean_masks(masks, open_size: int = 3, close_size: int = 3, keep_largest: bool = True) -> np.ndarray:
+def clean_masks(masks, open_size: int = 3, close_size: int = 0, keep_largest: bool = True) -> np.ndarray:
     """Morphological clean-up: opening removes specks, closing fills cracks, then the biggest shape.
 
     Sizes are the diameters in pixels of the elliptical structuring elements (0 or 1 = skip).
@@ -239,10 +257,6 @@ def clean_masks(masks, open_size: int = 3, close_size: int = 3, keep_largest: bo
 
 
 # ----------------------------------------------------------------------------- one entry point
-
-def _median_masks(frames, threshold: float = 30, **options) -> np.ndarray:
-    return difference_masks(frames, median_background(frames), threshold, **options)
-
 
 _RAW: dict[str, Callable[..., np.ndarray]] = {
     "threshold": threshold_masks,

@@ -9,13 +9,14 @@ import cv2
 import numpy as np
 
 from dancenet import background, stage
+from dancenet.artifacts import STAGE_SEED
 
 STATIC = Path(__file__).with_name("_static")
 
 
 def cover(n: int = 6) -> np.ndarray:
     """Stage frames on top, the silhouettes extracted from them below."""
-    clip = stage.render_clip(30 * 24, seed=2018, progress=False)
+    clip = stage.render_clip(30 * 24, seed=STAGE_SEED, progress=False)
     masks = background.remove_background(clip.frames, "median")
     picks = np.linspace(40, len(clip.frames) - 40, n).astype(int)
     top = np.concatenate([clip.frames[i] for i in picks], axis=1)
@@ -26,7 +27,7 @@ def cover(n: int = 6) -> np.ndarray:
 
 def logo(size: int = 160) -> np.ndarray:
     """One silhouette, white on a dark square."""
-    dancer = stage.Stage(seed=2018)
+    dancer = stage.Stage(seed=STAGE_SEED)
     _, mask = dancer.render(stage.move_pose(stage.MOVES[3], 0.25), 0)
     ys, xs = np.nonzero(mask)
     crop = mask[max(ys.min() - 4, 0):ys.max() + 5, max(xs.min() - 20, 0):xs.max() + 21]

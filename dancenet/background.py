@@ -189,7 +189,7 @@ def learned_subtractor(frames, method: str = "mog2", history: int = 500, shadows
         model.setkNNSamples(neighbours)
     else:
         raise ValueError(f"unknown OpenCV background model {method!r}: use 'mog2' or 'knn'")
-    for frame in tqdm(frames, desc=f"learning {method}", leave=False, disable=not progress):
+    for frame in tqdm(frames, desc=f"learning {method}", disable=not progress):
         model.apply(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
     return model
 
@@ -237,13 +237,31 @@ def largest_component(mask: np.ndarray) -> np.ndarray:
     return labels == biggest
 
 
-def clean_masks(masks, open_size: int = 3, close_size: int = 0, keep_largest: bool = True) -> np.ndarray:
-    """Morphological clean-up: opening removes specks, closing fills cracks, then the biggest shape.
+def filled_holes(mask: np.ndarray, max_area: int) -> np.ndarray:
+    """The mask with enclosed holes of at most ``max_area`` pixels filled.
 
-    Sizes are the diameters in pixels of the elliptical structuring elements (0 or 1 = skip).
+    Small holes are places where the costume happens to match the stage; large enclosed regions,
+    such as the gap between an arm and the body, are real stage and stay.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((~mask).astype(np.uint8), connectivity=4)
+    x, y, w, h, area = stats.T
+    height, width = mask.shape
+    enclosed = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+    small = enclosed & (area <= max_area)
+    small[0] = False
+    return mask | small[labels]
+
+
+def clean_masks(masks, open_size: int = 3, close_size: int = 0, keep_largest: bool = True,
+                hole_size: int = 32) -> np.ndarray:
+    """Morphological clean-up: opening removes specks, closing fills cracks, then the biggest
+    shape, then small enclosed holes filled.
+
+    Sizes are the diameters in pixels of the elliptical structuring elements (0 or 1 = skip);
+    ``hole_size`` is the largest hole, in pixels, that is filled (0 = none).
     """
     masks = _check_masks(masks)
-    for name, size in (("open_size", open_size), ("close_size", close_size)):
+    for name, size in (("open_size", open_size), ("close_size", close_size), ("hole_size", hole_size)):
         if int(size) != size or size < 0:
             raise ValueError(f"{name} must be a non-negative integer, got {size!r}")
     cleaned = np.empty_like(masks)
@@ -252,7 +270,8 @@ def clean_masks(masks, open_size: int = 3, close_size: int = 0, keep_largest: bo
             mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, _kernel(open_size))
         if close_size > 1:
             mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, _kernel(close_size))
-        cleaned[i] = largest_component(mask) if keep_largest else mask.astype(bool)
+        mask = largest_component(mask) if keep_largest else mask.astype(bool)
+        cleaned[i] = filled_holes(mask, hole_size) if hole_size > 0 else mask
     return cleaned
 
 
@@ -285,7 +304,7 @@ def compare_methods(frames, truth, methods=METHODS, progress: bool = True) -> di
     if truth.shape != np.asarray(frames).shape[:3]:
         raise ValueError(f"truth masks {truth.shape} do not match frames {np.asarray(frames).shape}")
     return {method: iou(remove_background(frames, method), truth)
-            for method in tqdm(methods, desc="methods", leave=False, disable=not progress)}
+            for method in tqdm(methods, desc="methods", disable=not progress)}
 
 
 def silhouettes(masks, size) -> np.ndarray:

@@ -90,7 +90,7 @@ def png_bytes(image: np.ndarray, factor: int = 2) -> bytes:
     return data.tobytes()
 
 
-def animation(frames, fps: float = 30.0, scale: float = 2.5, title: str | None = None):
+def animation(frames, fps: float = 30.0, scale: float = 2.0, title: str | None = None):
     """An animation player for a stack of frames that works in the static book (JavaScript HTML)."""
     from IPython.display import HTML
 
@@ -111,6 +111,7 @@ def animation(frames, fps: float = 30.0, scale: float = 2.5, title: str | None =
         return (artist,)
 
     movie = mpl_animation.FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, blit=True)
-    html = movie.to_jshtml(fps=fps, default_mode="loop")
+    with plt.rc_context({"animation.frame_format": "jpeg"}):  # a tenth of the size of PNG frames
+        html = movie.to_jshtml(fps=fps, default_mode="loop")
     plt.close(fig)
     return HTML(html)

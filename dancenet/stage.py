@@ -1283,8 +1283,7 @@ class Stage:
         frames = np.empty((n, h, w, 3), np.uint8)
         masks = np.empty((n, h, w), bool)
         batch = 256
-        with tqdm(total=n, desc="rendering the stage", unit="frame", disable=not progress,
-                  leave=False) as bar:
+        with tqdm(total=n, desc="rendering the stage", unit="frame", disable=not progress) as bar:
             for first in range(0, n, batch):
                 figure, polygons, boxes = self._figures(poses[first:first + batch])
                 for k in range(len(boxes)):

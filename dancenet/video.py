@@ -15,6 +15,9 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
+# Our errors say what went wrong with a file; FFmpeg's console messages would only add noise.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
 
 class VideoError(ValueError):
     """A video file that exists but cannot be used (unreadable, unsupported, or empty)."""
@@ -83,7 +86,7 @@ def read_frames(path, stride: int = 1, size: tuple[int, int] | None = None,
     frames = []
     try:
         with tqdm(total=expected, desc=f"reading {path.name}", unit="frame",
-                  disable=not progress, leave=False) as bar:
+                  disable=not progress) as bar:
             index = 0
             while max_frames is None or len(frames) < max_frames:
                 # grab() skips decoding work for frames the stride drops

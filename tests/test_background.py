@@ -75,7 +75,17 @@ def test_opening_removes_specks_and_closing_fills_cracks():
     assert not opened[1, 1]
 
 
-@pytest.mark.parametrize("kwargs", [{"open_size": -1}, {"close_size": 2.5}])
+def test_small_enclosed_holes_are_filled_large_ones_kept():
+    mask = np.zeros((30, 30), bool)
+    mask[5:25, 5:25] = True
+    mask[8:10, 8:10] = False  # 4-pixel hole: costume matching the stage
+    mask[12:22, 12:22] = False  # 100-pixel hole: real stage between arm and body
+    filled = background.filled_holes(mask, max_area=32)
+    assert filled[8:10, 8:10].all() and not filled[12:22, 12:22].any()
+    assert not filled[0].any()  # the open background is never "filled"
+
+
+@pytest.mark.parametrize("kwargs", [{"open_size": -1}, {"close_size": 2.5}, {"hole_size": -3}])
 def test_clean_rejects_bad_sizes(kwargs):
     with pytest.raises(ValueError, match="non-negative integer"):
         clean_masks(np.zeros((1, 5, 5), bool), **kwargs)

@@ -3,7 +3,6 @@
 Run: python benchmarks/bench_background.py   (figures go to BENCHMARKS.md)
 """
 
-import platform
 import tempfile
 import time
 from datetime import date
@@ -11,17 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
+from _machine import machine
+
 from dancenet import background, stage, video
+from dancenet.artifacts import STAGE_SEED
 
-
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    import os
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def main(n_frames: int = 600, seed: int = 2018) -> None:
+def main(n_frames: int = 600, seed: int = STAGE_SEED) -> None:
     print(f"# background removal, {date.today()}, {machine()}")
     with tempfile.TemporaryDirectory() as folder:
         recording = stage.write_stage_video(Path(folder), n_frames, seed=seed, progress=False)
@@ -36,7 +30,6 @@ def main(n_frames: int = 600, seed: int = 2018) -> None:
         scores = background.iou(masks, truth)
         print(f"{method:<12}{scores.mean():>10.3f}{np.median(scores):>9.3f}{scores.min():>8.3f}"
               f"{1000 * elapsed / len(frames):>10.2f}")
-
 
 if __name__ == "__main__":
     main()

@@ -73,7 +73,7 @@ class TestChapter:
 
     def test_reads_like_a_chapter(self, path):
         prose = markdown(load(path))
-        for part in ("Learning objectives", "Summary", "```{exercise}", "```{solution}", "{cite}"):
+        for part in ("Learning objectives", "Summary", "```{exercise}", "```{solution", "{cite}", "## References"):
             assert part in prose, f"missing {part!r}"
 
     def test_has_figures(self, path):

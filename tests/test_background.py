@@ -169,3 +169,34 @@ def test_silhouettes_have_model_size_and_soft_edges(moving_square):
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# ----------------------------------------------------------------------------- methods on the stage
+
+@pytest.fixture(scope="module")
+def stage_scores(stage_video_frames, stage_clip):
+    """Mean IoU of every method on an 8-second stage clip after its MP4 round trip."""
+    return {method: mean_iou(background.remove_background(stage_video_frames, method), stage_clip.masks)
+            for method in background.METHODS}
+
+
+def test_original_threshold_fails_on_the_stage(stage_scores):
+    assert stage_scores["threshold"] < 0.05
+
+
+@pytest.mark.parametrize("method, floor", [("median", 0.93), ("mog2", 0.85), ("knn", 0.7)])
+def test_methods_on_the_stage(stage_scores, method, floor):
+    assert stage_scores[method] >= floor
+
+
+def test_median_is_the_best_method_on_the_stage(stage_scores):
+    assert max(stage_scores, key=stage_scores.get) == "median"
+
+
+def test_compare_methods_scores_every_frame(stage_video_frames, stage_clip):
+    scores = background.compare_methods(stage_video_frames[:40], stage_clip.masks[:40],
+                                        methods=("threshold", "mog2"), progress=False)
+    assert set(scores) == {"threshold", "mog2"}
+    assert all(s.shape == (40,) and ((0 <= s) & (s <= 1)).all() for s in scores.values())
+    with pytest.raises(ValueError, match="do not match"):
+        background.compare_methods(stage_video_frames[:40], stage_clip.masks[:39], progress=False)

@@ -56,3 +56,9 @@ def test_jupyter_book_is_pinned_below_2():
 def test_every_dependency_has_lower_and_upper_bounds():
     for name, spec in pyproject_requirements().items():
         assert ">=" in spec and "<" in spec.replace("<=", ""), f"{name} needs both bounds, has {spec!r}"
+
+
+def test_repository_url_agrees_with_the_book_config():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    book = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert project["urls"]["Repository"] == book["repository"]["url"]

@@ -111,8 +111,9 @@ def lighting_gain(frames, background) -> np.ndarray:
     The median ratio over all pixels is robust to the dancer, who covers a minority of them.
     """
     frames = _check_frames(frames)
-    ratio = (_luma(frames) + 1.0) / (_luma(np.asarray(background)[None]) + 1.0)
-    return np.median(ratio.reshape(len(frames), -1), axis=1)
+    reference = _luma(np.asarray(background)[None]) + 1.0
+    return np.concatenate([np.median(((_luma(block) + 1.0) / reference).reshape(len(block), -1), axis=1)
+                           for block in np.array_split(frames, -(-len(frames) // 256))])
 
 
 def _colour_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:

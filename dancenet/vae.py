@@ -1,0 +1,168 @@
+"""The variational autoencoder: silhouettes in, 128 numbers per frame out, and back.
+
+- :class:`Sampling` draws ``z = μ + exp(½·log σ²)·ε`` — the reparameterization trick — as a
+  registered layer, so a saved model loads in Keras's safe mode (the original used a ``Lambda``,
+  which safe mode refuses to deserialize).
+- :func:`build_encoder` / :func:`build_decoder` build the original DanceNet architecture exactly in
+  the ``gpu`` profile (1,724,128 and 1,744,545 parameters) and smaller versions in ``cpu``/``ci``.
+- :class:`VAE` trains both with the ELBO: binary cross-entropy summed over pixels plus the KL
+  divergence in closed form, with an optional KL weight β (and warm-up) and free bits.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+from .profiles import Profile, check_image_size, get_profile
+
+PACKAGE = "dancenet"
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class Sampling(layers.Layer):
+    """``z = μ + σ·ε`` with ``ε ~ N(0, I)`` and ``σ = exp(½·log σ²)``: randomness moved into ε, so
+    gradients flow to μ and log σ² (the reparameterization trick)."""
+
+    def __init__(self, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+def _profile(profile) -> Profile:
+    return profile if isinstance(profile, Profile) else get_profile(profile)
+
+
+def build_encoder(profile: Profile | str | None = None, seed: int | None = None) -> keras.Model:
+    """Silhouette ``(H, W, 1)`` → ``[z_mean, z_log_var, z]``.
+
+    Three blocks of 3×3 convolution (ReLU, same padding) and 2× max pooling, a linear Dense layer,
+    then two Dense heads for the mean and log-variance of the latent Gaussian, and a sample of it.
+    """
+    profile = _profile(profile)
+    height, width = check_image_size(profile.image_size)
+    images = keras.Input((height, width, 1), name="silhouette")
+    x = images
+    for filters in profile.encoder_filters:
+        x = layers.Conv2D(filters, 3, activation="relu", padding="same")(x)
+        x = layers.MaxPooling2D(2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(profile.latent_dim, kernel_initializer="glorot_uniform")(x)
+    z_mean = layers.Dense(profile.latent_dim, name="z_mean")(x)
+    z_log_var = layers.Dense(profile.latent_dim, name="z_log_var")(x)
+    z = Sampling(seed, name="z")([z_mean, z_log_var])
+    return keras.Model(images, [z_mean, z_log_var, z], name="encoder")
+
+
+def build_decoder(profile: Profile | str | None = None) -> keras.Model:
+    """Latent vector → silhouette ``(H, W, 1)`` of pixel probabilities.
+
+    A Dense layer back to the encoder's last feature map, a Dense layer applied at every position of
+    it (a 1×1 convolution in disguise, as in the original), then three blocks of 3×3 convolution
+    and 2× upsampling, and a sigmoid convolution to one channel.
+    """
+    profile = _profile(profile)
+    height, width = check_image_size(profile.image_size)
+    grid = (height // 8, width // 8, profile.encoder_filters[-1])
+    latent = keras.Input((profile.latent_dim,), name="z")
+    x = layers.Dense(grid[0] * grid[1] * grid[2], activation="relu")(latent)
+    x = layers.Reshape(grid)(x)
+    x = layers.Dense(profile.latent_dim)(x)
+    for filters in reversed(profile.encoder_filters):
+        x = layers.Conv2D(filters, 3, activation="relu", padding="same")(x)
+        x = layers.UpSampling2D(2)(x)
+    pixels = layers.Conv2D(1, 3, activation="sigmoid", padding="same", name="silhouette")(x)
+    return keras.Model(latent, pixels, name="decoder")
+
+
+def kl_divergence(z_mean, z_log_var):
+    """KL(N(μ, σ²) ‖ N(0, I)) in closed form, per latent dimension: ``½(μ² + σ² − log σ² − 1)``."""
+    return 0.5 * (ops.square(z_mean) + ops.exp(z_log_var) - z_log_var - 1.0)
+
+
+def reconstruction_loss(images, reconstruction):
+    """Binary cross-entropy summed over the pixels of each image, shape ``(batch,)``."""
+    probabilities = ops.clip(reconstruction, 1e-7, 1.0 - 1e-7)
+    bce = -(images * ops.log(probabilities) + (1.0 - images) * ops.log(1.0 - probabilities))
+    return ops.sum(ops.reshape(bce, (ops.shape(bce)[0], -1)), axis=1)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class VAE(keras.Model):
+    """Encoder and decoder trained together on the negative ELBO.
+
+    ``loss = reconstruction + β · KL``, each summed over pixels or latent dimensions and averaged
+    over the batch. ``free_bits`` (nats per latent dimension) stops the KL term from pushing a
+    dimension below that much information, a guard against posterior collapse. The seed's
+    configuration is ``beta=1, free_bits=0``.
+    """
+
+    def __init__(self, encoder: keras.Model, decoder: keras.Model, beta: float = 1.0,
+                 free_bits: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        if beta < 0 or free_bits < 0:
+            raise ValueError(f"beta and free_bits must be non-negative, got {beta} and {free_bits}")
+        self.encoder, self.decoder = encoder, decoder
+        self.beta = keras.Variable(float(beta), trainable=False, name="beta")
+        self.free_bits = float(free_bits)
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+
+    def call(self, images, training=False):
+        z_mean, z_log_var, z = self.encoder(images, training=training)
+        return self.decoder(z, training=training), z_mean, z_log_var
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction, z_mean, z_log_var = y_pred
+        rec = ops.mean(reconstruction_loss(x, reconstruction))
+        kl_per_dimension = kl_divergence(z_mean, z_log_var)
+        kl = ops.mean(ops.sum(kl_per_dimension, axis=1))
+        penalty = kl if self.free_bits == 0 else ops.sum(
+            ops.maximum(ops.mean(kl_per_dimension, axis=0), self.free_bits))
+        self.reconstruction_tracker.update_state(rec)
+        self.kl_tracker.update_state(kl)
+        return rec + ops.cast(self.beta, rec.dtype) * penalty
+
+    def encode(self, images, batch_size: int = 256):
+        """``z_mean`` of every image (the deterministic code used downstream), as NumPy."""
+        return self.encoder.predict(images, batch_size=batch_size, verbose=0)[0]
+
+    def decode(self, latents, batch_size: int = 256):
+        """Silhouette probabilities for latent vectors, as NumPy."""
+        return self.decoder.predict(latents, batch_size=batch_size, verbose=0)
+
+    def get_config(self):
+        return {**super().get_config(), "beta": float(ops.convert_to_numpy(self.beta)),
+                "free_bits": self.free_bits,
+                "encoder": keras.saving.serialize_keras_object(self.encoder),
+                "decoder": keras.saving.serialize_keras_object(self.decoder)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        encoder = keras.saving.deserialize_keras_object(config.pop("encoder"))
+        decoder = keras.saving.deserialize_keras_object(config.pop("decoder"))
+        return cls(encoder, decoder, **config)
+
+
+def build_vae(profile: Profile | str | None = None, beta: float = 1.0, free_bits: float = 0.0,
+              seed: int | None = None) -> VAE:
+    """A VAE for the profile's image size, built and ready to compile."""
+    profile = _profile(profile)
+    vae = VAE(build_encoder(profile, seed), build_decoder(profile), beta=beta, free_bits=free_bits,
+              name="vae")
+    height, width = profile.image_size
+    vae.build((None, height, width, 1))
+    return vae

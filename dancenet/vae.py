@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
+import tensorflow as tf
 from keras import layers, ops
 
 from .profiles import Profile, check_image_size, get_profile
@@ -166,3 +168,77 @@ def build_vae(profile: Profile | str | None = None, beta: float = 1.0, free_bits
     height, width = profile.image_size
     vae.build((None, height, width, 1))
     return vae
+
+
+class KLWarmup(keras.callbacks.Callback):
+    """KL warm-up: β rises linearly from ``target / epochs`` to ``target`` over the first ``epochs``
+    epochs, so the decoder learns to use the latent code before the KL term pulls it to the prior."""
+
+    def __init__(self, epochs: int, target: float = 1.0):
+        super().__init__()
+        if epochs < 1:
+            raise ValueError(f"warm-up needs at least one epoch, got {epochs}")
+        self.epochs, self.target = int(epochs), float(target)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model.beta.assign(self.target * min(1.0, (epoch + 1) / self.epochs))
+
+
+def split(images, held_out: float = 0.1):
+    """Chronological split: the last ``held_out`` fraction of the frames is never trained on.
+
+    Neighbouring video frames are near-duplicates, so a random split would leak them into the
+    held-out set and flatter the model.
+    """
+    images = np.asarray(images, np.float32)
+    if images.ndim != 4 or images.shape[-1] != 1 or len(images) < 2:
+        raise ValueError(f"expected silhouettes of shape (N, H, W, 1) with N ≥ 2, got {images.shape}")
+    if np.isnan(images).any():
+        raise ValueError("silhouettes contain NaN")
+    if not 0 < held_out < 1:
+        raise ValueError(f"held_out must be between 0 and 1, got {held_out}")
+    cut = len(images) - max(1, round(held_out * len(images)))
+    return images[:cut], images[cut:]
+
+
+def _dataset(images, batch_size: int, shuffle_seed: int | None):
+    data = tf.data.Dataset.from_tensor_slices(images)
+    if shuffle_seed is not None:  # the original fed consecutive, unshuffled frames: flaw 3
+        data = data.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
+    return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def train_vae(images, profile: Profile | str | None = None, epochs: int | None = None,
+              batch_size: int = 100, learning_rate: float = 1e-3, beta: float = 1.0,
+              warmup_epochs: int = 0, free_bits: float = 0.0, held_out: float = 0.1,
+              strategy=None, seed: int = 0, verbose="auto"):
+    """A VAE trained on silhouettes ``(N, H, W, 1)``, and its Keras history.
+
+    RMSprop on shuffled batches (the original's optimizer and batch size), the last ``held_out``
+    of the frames for validation, Keras's progress bar. ``strategy`` is any
+    ``tf.distribute.Strategy`` (default: the current one), e.g. ``MirroredStrategy`` for several GPUs.
+    """
+    profile = _profile(profile)
+    train, validation = split(images, held_out)
+    if train.shape[1:3] != tuple(profile.image_size):
+        raise ValueError(f"silhouettes are {train.shape[1]}×{train.shape[2]} but profile "
+                         f"{profile.name!r} expects {profile.image_size[0]}×{profile.image_size[1]}")
+    keras.utils.set_random_seed(seed)
+    strategy = strategy or tf.distribute.get_strategy()
+    with strategy.scope():
+        model = build_vae(profile, beta=beta, free_bits=free_bits, seed=seed)
+        model.compile(optimizer=keras.optimizers.RMSprop(learning_rate))
+    callbacks = [KLWarmup(warmup_epochs, beta)] if warmup_epochs else []
+    history = model.fit(_dataset(train, batch_size, seed), validation_data=_dataset(validation, batch_size, None),
+                        epochs=epochs or profile.vae_epochs, callbacks=callbacks, verbose=verbose)
+    return model, history
+
+
+def reconstruction_iou(model: VAE, images) -> np.ndarray:
+    """Per-image mask IoU between silhouettes and their reconstructions from ``z_mean``, both
+    thresholded at 0.5 (the course's *reconstruction IoU*)."""
+    from .background import iou
+
+    images = np.asarray(images, np.float32)
+    reconstructions = model.decode(model.encode(images))
+    return iou(reconstructions[..., 0] > 0.5, images[..., 0] > 0.5)

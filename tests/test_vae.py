@@ -149,3 +149,41 @@ def test_the_originals_lambda_sampling_is_refused_in_safe_mode(tmp_path):
     keras.Model(inputs, outputs).save(path)
     with pytest.raises(ValueError, match="(?i)lambda"):
         keras.saving.load_model(path, safe_mode=True)
+
+
+def test_split_is_chronological_and_checks_its_input():
+    images = np.arange(20, dtype=np.float32).reshape(20, 1, 1, 1)
+    train, held = vae.split(images, held_out=0.2)
+    assert train[:, 0, 0, 0].tolist() == list(range(16)) and held[:, 0, 0, 0].tolist() == [16, 17, 18, 19]
+    with pytest.raises(ValueError, match="NaN"):
+        vae.split(np.full((4, 8, 8, 1), np.nan, np.float32))
+    with pytest.raises(ValueError, match=r"\(N, H, W, 1\)"):
+        vae.split(np.zeros((4, 8, 8), np.float32))
+    with pytest.raises(ValueError, match="held_out"):
+        vae.split(np.zeros((4, 8, 8, 1), np.float32), held_out=1.5)
+
+
+def test_train_vae_with_warmup_and_reconstruction_iou(stage_silhouettes):
+    model, history = vae.train_vae(stage_silhouettes, "ci", epochs=3, batch_size=32, warmup_epochs=3,
+                                   verbose=0)
+    assert float(keras.ops.convert_to_numpy(model.beta)) == pytest.approx(1.0)
+    assert {"val_loss", "val_reconstruction", "val_kl"} <= set(history.history)
+    scores = vae.reconstruction_iou(model, stage_silhouettes[:16])
+    assert scores.shape == (16,) and ((0 <= scores) & (scores <= 1)).all()
+    perfect = vae.reconstruction_iou(_Identity(), stage_silhouettes[:4])
+    np.testing.assert_array_equal(perfect, 1.0)
+
+
+class _Identity:
+    """A stand-in 'VAE' whose reconstruction is its input: reconstruction IoU must be exactly 1."""
+
+    def encode(self, images):
+        return images
+
+    def decode(self, latents):
+        return latents
+
+
+def test_train_vae_refuses_the_wrong_size(stage_silhouettes):
+    with pytest.raises(ValueError, match="expects 64×104"):
+        vae.train_vae(stage_silhouettes, "cpu", epochs=1, verbose=0)

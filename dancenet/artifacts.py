@@ -184,3 +184,60 @@ def silhouettes(profile: Profile | str | None = None, video_path=None, method: s
 
     return cached("silhouettes", profile, settings, build, Silhouettes.load,
                   modules=(background, video, stage))
+
+
+# ----------------------------------------------------------------------------- the trained VAE
+
+@dataclass(frozen=True)
+class TrainedVAE:
+    """A VAE trained on the profile's silhouettes, with its training history and held-out score."""
+
+    model: object
+    #: per-epoch losses (``loss``, ``reconstruction``, ``kl`` and their ``val_`` twins)
+    history: dict
+    #: mean reconstruction IoU on the held-out frames (the last 10 % of the video)
+    held_out_iou: float
+
+    @classmethod
+    def load(cls, folder: Path) -> TrainedVAE:
+        import keras
+
+        metrics = json.loads((folder / "metrics.json").read_text())
+        model = keras.saving.load_model(folder / "vae.keras", safe_mode=True)
+        return cls(model, metrics["history"], metrics["held_out_iou"])
+
+
+def trained_vae(profile: Profile | str | None = None, progress: bool = True) -> TrainedVAE:
+    """The profile's VAE (chapter 5's output): loaded if cached, else trained with a progress bar."""
+    from . import vae
+
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    settings = {"method": "median", "epochs": profile.vae_epochs, "batch_size": profile.vae_batch_size,
+                "architecture": [profile.image_size, profile.latent_dim, profile.encoder_filters],
+                "seed": STAGE_SEED}
+
+    def build(folder: Path) -> None:
+        images = silhouettes(profile, progress=progress).images
+        model, history = vae.train_vae(images, profile, verbose="auto" if progress else 0)
+        _, held_out = vae.split(images)
+        metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
+                   "held_out_iou": float(vae.reconstruction_iou(model, held_out).mean())}
+        model.save(folder / "vae.keras")
+        (folder / "metrics.json").write_text(json.dumps(metrics, indent=1))
+
+    return cached("vae", profile, settings, build, TrainedVAE.load, modules=(vae, background, video, stage))
+
+
+def latents(profile: Profile | str | None = None, progress: bool = True) -> np.ndarray:
+    """``z_mean`` of every silhouette, in video order, ``(N, latent_dim)`` — what chapters 6–8 model."""
+    from . import vae
+
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+
+    def build(folder: Path) -> None:
+        model = trained_vae(profile, progress).model
+        images = silhouettes(profile, progress=progress).images
+        np.save(folder / "latents.npy", model.encode(images).astype(np.float32))
+
+    return cached("latents", profile, {"seed": STAGE_SEED, "epochs": profile.vae_epochs}, build,
+                  lambda folder: np.load(folder / "latents.npy"), modules=(vae, background, video, stage))

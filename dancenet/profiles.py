@@ -47,10 +47,11 @@ class Profile:
     stage_frames: int
     #: keep every n-th frame of the video (the original kept every 3rd of a long video)
     frame_stride: int
-    #: VAE: latent size, convolution filters per block, epochs
+    #: VAE: latent size, convolution filters per block, epochs, batch size
     latent_dim: int
     encoder_filters: tuple[int, int, int]
     vae_epochs: int
+    vae_batch_size: int
     #: sequence model: LSTM width and depth, dense width, mixture components, epochs
     lstm_units: int
     lstm_layers: int
@@ -77,19 +78,19 @@ PROFILES: dict[str, Profile] = {
     "ci": Profile(
         name="ci", description="smoke run for continuous integration",
         image_size=(48, 80), stage_frames=360, frame_stride=2,
-        latent_dim=16, encoder_filters=(16, 8, 8), vae_epochs=2,
+        latent_dim=16, encoder_filters=(16, 8, 8), vae_epochs=2, vae_batch_size=32,
         lstm_units=32, lstm_layers=2, dense_units=64, mixtures=3, sequence_epochs=2,
     ),
     "cpu": Profile(
         name="cpu", description="a laptop CPU; the outputs committed with the book",
         image_size=(64, 104), stage_frames=6000, frame_stride=2,
-        latent_dim=32, encoder_filters=(32, 32, 16), vae_epochs=20,
+        latent_dim=32, encoder_filters=(32, 32, 16), vae_epochs=20, vae_batch_size=32,
         lstm_units=256, lstm_layers=3, dense_units=256, mixtures=8, sequence_epochs=20,
     ),
     "gpu": Profile(
         name="gpu", description="a GPU (Colab): the original DanceNet architecture, exactly",
         image_size=(120, 208), stage_frames=60000, frame_stride=3,
-        latent_dim=128, encoder_filters=(128, 64, 32), vae_epochs=50,
+        latent_dim=128, encoder_filters=(128, 64, 32), vae_epochs=50, vae_batch_size=100,
         lstm_units=512, lstm_layers=3, dense_units=1000, mixtures=24, sequence_epochs=50,
     ),
 }

@@ -209,13 +209,14 @@ def _dataset(images, batch_size: int, shuffle_seed: int | None):
 
 
 def train_vae(images, profile: Profile | str | None = None, epochs: int | None = None,
-              batch_size: int = 100, learning_rate: float = 1e-3, beta: float = 1.0,
+              batch_size: int | None = None, learning_rate: float = 1e-3, beta: float = 1.0,
               warmup_epochs: int = 0, free_bits: float = 0.0, held_out: float = 0.1,
               strategy=None, seed: int = 0, verbose="auto"):
     """A VAE trained on silhouettes ``(N, H, W, 1)``, and its Keras history.
 
-    RMSprop on shuffled batches (the original's optimizer and batch size), the last ``held_out``
-    of the frames for validation, Keras's progress bar. ``strategy`` is any
+    RMSprop on shuffled batches (the original's optimizer; the batch size and epochs default to the
+    profile's — 100 and 50 in ``gpu``, as in the original), the last ``held_out`` of the frames for
+    validation, Keras's progress bar. ``strategy`` is any
     ``tf.distribute.Strategy`` (default: the current one), e.g. ``MirroredStrategy`` for several GPUs.
     """
     profile = _profile(profile)
@@ -229,6 +230,7 @@ def train_vae(images, profile: Profile | str | None = None, epochs: int | None =
         model = build_vae(profile, beta=beta, free_bits=free_bits, seed=seed)
         model.compile(optimizer=keras.optimizers.RMSprop(learning_rate))
     callbacks = [KLWarmup(warmup_epochs, beta)] if warmup_epochs else []
+    batch_size = batch_size or profile.vae_batch_size
     history = model.fit(_dataset(train, batch_size, seed), validation_data=_dataset(validation, batch_size, None),
                         epochs=epochs or profile.vae_epochs, callbacks=callbacks, verbose=verbose)
     return model, history

@@ -140,3 +140,22 @@ def test_silhouettes_bad_input(tmp_path):
         artifacts.silhouettes("ci", method="magic")
     with pytest.raises(ValueError, match="unknown profile"):
         artifacts.silhouettes("laptop")
+
+
+def test_trained_vae_and_latents_are_cached(ci_silhouettes, tmp_path, monkeypatch):
+    import keras
+
+    from dancenet import vae
+
+    _, sil = ci_silhouettes
+    monkeypatch.setattr(artifacts, "silhouettes", lambda profile, progress=True: sil)
+    trained = artifacts.trained_vae("ci", progress=False)
+    assert isinstance(trained.model, vae.VAE)
+    assert len(trained.history["loss"]) == CI.vae_epochs and 0 <= trained.held_out_iou <= 1
+    z = artifacts.latents("ci", progress=False)
+    assert z.shape == (len(sil.images), CI.latent_dim) and np.isfinite(z).all()
+    again = artifacts.trained_vae("ci", progress=False)  # from the cache: same weights
+    for a, b in zip(trained.model.get_weights(), again.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(artifacts.latents("ci", progress=False), z)
+    assert isinstance(again.model, keras.Model)

@@ -232,7 +232,8 @@ def train_vae(images, profile: Profile | str | None = None, epochs: int | None =
     callbacks = [KLWarmup(warmup_epochs, beta)] if warmup_epochs else []
     batch_size = batch_size or profile.vae_batch_size
     history = model.fit(_dataset(train, batch_size, seed), validation_data=_dataset(validation, batch_size, None),
-                        epochs=epochs or profile.vae_epochs, callbacks=callbacks, verbose=verbose)
+                        epochs=epochs or profile.vae_epochs, callbacks=callbacks, verbose=verbose,
+                        shuffle=False)  # the dataset shuffles itself
     return model, history
 
 

@@ -84,7 +84,7 @@ PROFILES: dict[str, Profile] = {
     "cpu": Profile(
         name="cpu", description="a laptop CPU; the outputs committed with the book",
         image_size=(64, 104), stage_frames=6000, frame_stride=2,
-        latent_dim=32, encoder_filters=(32, 32, 16), vae_epochs=20, vae_batch_size=32,
+        latent_dim=32, encoder_filters=(32, 32, 16), vae_epochs=40, vae_batch_size=32,
         lstm_units=256, lstm_layers=3, dense_units=256, mixtures=8, sequence_epochs=20,
     ),
     "gpu": Profile(

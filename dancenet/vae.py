@@ -57,11 +57,11 @@ def build_encoder(profile: Profile | str | None = None, seed: int | None = None)
     height, width = check_image_size(profile.image_size)
     images = keras.Input((height, width, 1), name="silhouette")
     x = images
-    for filters in profile.encoder_filters:
-        x = layers.Conv2D(filters, 3, activation="relu", padding="same")(x)
-        x = layers.MaxPooling2D(2)(x)
-    x = layers.Flatten()(x)
-    x = layers.Dense(profile.latent_dim, kernel_initializer="glorot_uniform")(x)
+    for block, filters in enumerate(profile.encoder_filters, start=1):
+        x = layers.Conv2D(filters, 3, activation="relu", padding="same", name=f"conv{block}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{block}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(profile.latent_dim, kernel_initializer="glorot_uniform", name="dense")(x)
     z_mean = layers.Dense(profile.latent_dim, name="z_mean")(x)
     z_log_var = layers.Dense(profile.latent_dim, name="z_log_var")(x)
     z = Sampling(seed, name="z")([z_mean, z_log_var])
@@ -79,12 +79,12 @@ def build_decoder(profile: Profile | str | None = None) -> keras.Model:
     height, width = check_image_size(profile.image_size)
     grid = (height // 8, width // 8, profile.encoder_filters[-1])
     latent = keras.Input((profile.latent_dim,), name="z")
-    x = layers.Dense(grid[0] * grid[1] * grid[2], activation="relu")(latent)
-    x = layers.Reshape(grid)(x)
-    x = layers.Dense(profile.latent_dim)(x)
-    for filters in reversed(profile.encoder_filters):
-        x = layers.Conv2D(filters, 3, activation="relu", padding="same")(x)
-        x = layers.UpSampling2D(2)(x)
+    x = layers.Dense(grid[0] * grid[1] * grid[2], activation="relu", name="dense")(latent)
+    x = layers.Reshape(grid, name="reshape")(x)
+    x = layers.Dense(profile.latent_dim, name="per_position_dense")(x)
+    for block, filters in enumerate(reversed(profile.encoder_filters), start=1):
+        x = layers.Conv2D(filters, 3, activation="relu", padding="same", name=f"conv{block}")(x)
+        x = layers.UpSampling2D(2, name=f"upsample{block}")(x)
     pixels = layers.Conv2D(1, 3, activation="sigmoid", padding="same", name="silhouette")(x)
     return keras.Model(latent, pixels, name="decoder")
 
@@ -245,3 +245,17 @@ def reconstruction_iou(model: VAE, images) -> np.ndarray:
     images = np.asarray(images, np.float32)
     reconstructions = model.decode(model.encode(images))
     return iou(reconstructions[..., 0] > 0.5, images[..., 0] > 0.5)
+
+
+def layer_outputs(model: keras.Model, images, names=None) -> dict:
+    """The output of each named layer (all convolution and pooling layers by default) for ``images``:
+    what the network 'sees' at each depth."""
+    if names is None:
+        names = [layer.name for layer in model.layers
+                 if isinstance(layer, (layers.Conv2D, layers.MaxPooling2D, layers.UpSampling2D))]
+    unknown = [name for name in names if name not in {layer.name for layer in model.layers}]
+    if unknown:
+        raise ValueError(f"no layers called {unknown} in {model.name}")
+    probe = keras.Model(model.inputs, [model.get_layer(name).output for name in names])
+    outputs = probe.predict(np.asarray(images, np.float32), verbose=0)
+    return dict(zip(names, outputs if len(names) > 1 else [outputs]))

@@ -163,3 +163,61 @@ class BackgroundTuner(widgets.VBox):
                             f"<span style='color:#28aa50'>■ dancer</span> "
                             f"<span style='color:#e63c32'>■ false alarm</span> "
                             f"<span style='color:#286ee6'>■ missed</span>")
+
+
+class FeatureMapViewer(widgets.VBox):
+    """Pick a frame, a layer of the encoder and one of its channels: see what that filter responds to.
+
+    Feature maps are shown with their own colour scale (dark = 0, bright = the map's maximum), next
+    to the input silhouette.
+    """
+
+    def __init__(self, encoder, images, zoom: int = 3):
+        from . import vae
+
+        self.images = np.asarray(images, np.float32)
+        if self.images.ndim != 4 or self.images.shape[-1] != 1:
+            raise ValueError(f"expected silhouettes (N, H, W, 1), got {self.images.shape}")
+        self.zoom = zoom
+        self.maps = vae.layer_outputs(encoder, self.images)
+        names = list(self.maps)
+        self.frame = widgets.IntSlider(0, 0, len(self.images) - 1, description="frame", style=_WIDE,
+                                       layout=_slider_layout())
+        self.layer = widgets.Dropdown(options=names, value=names[0], description="layer", style=_WIDE)
+        self.channel = widgets.IntSlider(0, 0, self.maps[names[0]].shape[-1] - 1, description="channel",
+                                         style=_WIDE, layout=_slider_layout())
+        self.image = widgets.Image(format="png")
+        self.caption = widgets.HTML()
+        self.layer.observe(self._layer_changed, names="value")
+        for control in (self.frame, self.channel):
+            control.observe(self._update, names="value")
+        super().__init__([self.frame, self.layer, self.channel, self.image, self.caption])
+        self._update()
+
+    def picture(self) -> np.ndarray:
+        """The input silhouette beside the chosen feature map, upscaled to the same height, as RGB."""
+        import matplotlib
+
+        feature = self.maps[self.layer.value][self.frame.value, ..., self.channel.value]
+        scaled = feature / feature.max() if feature.max() > 0 else feature
+        coloured = (matplotlib.colormaps["magma"](scaled)[..., :3] * 255).astype(np.uint8)
+        height = self.images.shape[1]
+        factor = height // coloured.shape[0]
+        coloured = np.repeat(np.repeat(coloured, factor, axis=0), factor, axis=1)
+        silhouette = np.repeat((self.images[self.frame.value] * 255).astype(np.uint8), 3, axis=-1)
+        gap = np.full((height, 4, 3), 255, np.uint8)
+        return np.concatenate([silhouette, gap, coloured], axis=1)
+
+    def _layer_changed(self, _change=None) -> None:
+        channels = self.maps[self.layer.value].shape[-1]
+        with self.channel.hold_trait_notifications():
+            self.channel.max = channels - 1
+            self.channel.value = min(self.channel.value, channels - 1)
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        feature = self.maps[self.layer.value]
+        self.image.value = plotting.png_bytes(self.picture(), self.zoom)
+        self.caption.value = (f"layer <b>{self.layer.value}</b>: {feature.shape[1]}×{feature.shape[2]} "
+                              f"× {feature.shape[3]} channels · channel {self.channel.value}, "
+                              f"frame {self.frame.value}")

@@ -87,3 +87,21 @@ def test_tuner_cleanup_and_shadow_toggles_matter(tuner):
     shadowed = tuner.mean_iou()
     tuner.shadows.value = True
     assert raw < clean and shadowed < clean
+
+
+def test_feature_map_viewer_follows_frame_layer_and_channel(stage_clip):
+    from dancenet import background, vae
+    from dancenet.widgets import FeatureMapViewer
+
+    images = background.silhouettes(stage_clip.masks[:20:4], (48, 80))
+    viewer = FeatureMapViewer(vae.build_encoder("ci", seed=0), images)
+    assert viewer.layer.options == ("conv1", "pool1", "conv2", "pool2", "conv3", "pool3")
+    first = viewer.image.value
+    viewer.channel.value = 5
+    assert viewer.image.value != first and "channel 5" in viewer.caption.value
+    viewer.layer.value = viewer.layer.options[-1]  # the last pooling layer: 6×10
+    assert "6×10" in viewer.caption.value and viewer.channel.max == 7
+    second = viewer.image.value
+    viewer.frame.value = 4
+    assert viewer.image.value != second
+    assert viewer.picture().shape[0] == 48

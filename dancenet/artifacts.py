@@ -218,7 +218,7 @@ def trained_vae(profile: Profile | str | None = None, progress: bool = True) -> 
 
     def build(folder: Path) -> None:
         images = silhouettes(profile, progress=progress).images
-        model, history = vae.train_vae(images, profile, verbose="auto" if progress else 0)
+        model, history = vae.train_vae(images, profile, verbose=2 if progress else 0)  # a line per epoch
         _, held_out = vae.split(images)
         metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
                    "held_out_iou": float(vae.reconstruction_iou(model, held_out).mean())}

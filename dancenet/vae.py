@@ -256,6 +256,8 @@ def layer_outputs(model: keras.Model, images, names=None) -> dict:
     unknown = [name for name in names if name not in {layer.name for layer in model.layers}]
     if unknown:
         raise ValueError(f"no layers called {unknown} in {model.name}")
-    probe = keras.Model(model.inputs, [model.get_layer(name).output for name in names])
-    outputs = probe.predict(np.asarray(images, np.float32), verbose=0)
-    return dict(zip(names, outputs if len(names) > 1 else [outputs]))
+    probe = keras.Model(model.input, [model.get_layer(name).output for name in names])
+    # a direct call, not predict(): a new probe each time would retrace predict's tf.function
+    outputs = probe(np.asarray(images, np.float32), training=False)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return {name: ops.convert_to_numpy(output) for name, output in zip(names, outputs)}

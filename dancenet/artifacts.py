@@ -110,7 +110,7 @@ def clear(name: str | None = None) -> int:
 
 def stage_video(profile: Profile | str | None = None, progress: bool = True) -> stage.StageRecording:
     """The course's synthetic dance video for a profile, with its ground truth (chapter 1)."""
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    profile = get_profile(profile)
     height, width = profile.video_size
     settings = {"n_frames": profile.stage_frames, "seed": STAGE_SEED,
                 "stage": stage.StageSettings(height=height, width=width)}
@@ -162,7 +162,7 @@ def silhouettes(profile: Profile | str | None = None, video_path=None, method: s
     frames are read every ``profile.frame_stride``-th, cropped and resized to the profile's video
     size, segmented with ``method`` and shrunk to the profile's image size.
     """
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    profile = get_profile(profile)
     if method not in background.METHODS:
         raise ValueError(f"unknown background-removal method {method!r}: "
                          f"choose one of {', '.join(background.METHODS)}")
@@ -211,7 +211,7 @@ def trained_vae(profile: Profile | str | None = None, progress: bool = True) -> 
     """The profile's VAE (chapter 5's output): loaded if cached, else trained with a progress bar."""
     from . import vae
 
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    profile = get_profile(profile)
     settings = {"method": "median", "epochs": profile.vae_epochs, "batch_size": profile.vae_batch_size,
                 "architecture": [profile.image_size, profile.latent_dim, profile.encoder_filters],
                 "seed": STAGE_SEED}
@@ -232,7 +232,7 @@ def latents(profile: Profile | str | None = None, progress: bool = True) -> np.n
     """``z_mean`` of every silhouette, in video order, ``(N, latent_dim)`` — what chapters 6–8 model."""
     from . import vae
 
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    profile = get_profile(profile)
 
     def build(folder: Path) -> None:
         model = trained_vae(profile, progress).model

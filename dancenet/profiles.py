@@ -103,11 +103,15 @@ def gpu_available() -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
-def get_profile(name: str | None = None) -> Profile:
+def get_profile(name: str | Profile | None = None) -> Profile:
     """The profile called ``name``; without a name, the one the environment selects.
+
+    A :class:`Profile` passed in is returned as it is, so every function can take either.
 
     ``DANCENET_PROFILE`` wins when set; otherwise ``gpu`` when a GPU is visible, else ``cpu``.
     """
+    if isinstance(name, Profile):
+        return name
     if name is None:
         name = os.environ.get(ENV_VAR, "").strip()
         if not name:

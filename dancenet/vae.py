@@ -43,17 +43,13 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-def _profile(profile) -> Profile:
-    return profile if isinstance(profile, Profile) else get_profile(profile)
-
-
 def build_encoder(profile: Profile | str | None = None, seed: int | None = None) -> keras.Model:
     """Silhouette ``(H, W, 1)`` → ``[z_mean, z_log_var, z]``.
 
     Three blocks of 3×3 convolution (ReLU, same padding) and 2× max pooling, a linear Dense layer,
     then two Dense heads for the mean and log-variance of the latent Gaussian, and a sample of it.
     """
-    profile = _profile(profile)
+    profile = get_profile(profile)
     height, width = check_image_size(profile.image_size)
     images = keras.Input((height, width, 1), name="silhouette")
     x = images
@@ -75,7 +71,7 @@ def build_decoder(profile: Profile | str | None = None) -> keras.Model:
     it (a 1×1 convolution in disguise, as in the original), then three blocks of 3×3 convolution
     and 2× upsampling, and a sigmoid convolution to one channel.
     """
-    profile = _profile(profile)
+    profile = get_profile(profile)
     height, width = check_image_size(profile.image_size)
     grid = (height // 8, width // 8, profile.encoder_filters[-1])
     latent = keras.Input((profile.latent_dim,), name="z")
@@ -162,7 +158,7 @@ class VAE(keras.Model):
 def build_vae(profile: Profile | str | None = None, beta: float = 1.0, free_bits: float = 0.0,
               seed: int | None = None) -> VAE:
     """A VAE for the profile's image size, built and ready to compile."""
-    profile = _profile(profile)
+    profile = get_profile(profile)
     vae = VAE(build_encoder(profile, seed), build_decoder(profile), beta=beta, free_bits=free_bits,
               name="vae")
     height, width = profile.image_size
@@ -219,7 +215,7 @@ def train_vae(images, profile: Profile | str | None = None, epochs: int | None =
     validation, Keras's progress bar. ``strategy`` is any
     ``tf.distribute.Strategy`` (default: the current one), e.g. ``MirroredStrategy`` for several GPUs.
     """
-    profile = _profile(profile)
+    profile = get_profile(profile)
     train, validation = split(images, held_out)
     if train.shape[1:3] != tuple(profile.image_size):
         raise ValueError(f"silhouettes are {train.shape[1]}×{train.shape[2]} but profile "

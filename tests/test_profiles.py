@@ -60,3 +60,7 @@ def test_sizes_not_divisible_by_8_are_rejected(size):
 
 def test_profile_string_names_its_sizes():
     assert "64×104" in str(PROFILES["cpu"])
+
+
+def test_a_profile_passes_through_unchanged():
+    assert get_profile(PROFILES["cpu"]) is PROFILES["cpu"]

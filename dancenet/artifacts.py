@@ -186,46 +186,61 @@ def silhouettes(profile: Profile | str | None = None, video_path=None, method: s
                   modules=(background, video, stage))
 
 
-# ----------------------------------------------------------------------------- the trained VAE
+# ----------------------------------------------------------------------------- trained models
 
 @dataclass(frozen=True)
-class TrainedVAE:
-    """A VAE trained on the profile's silhouettes, with its training history and held-out score."""
+class TrainedModel:
+    """A model trained on the profile's silhouettes, with its training history and held-out score."""
 
     model: object
-    #: per-epoch losses (``loss``, ``reconstruction``, ``kl`` and their ``val_`` twins)
+    #: per-epoch losses (``loss``, ``reconstruction``, for a VAE ``kl``, and their ``val_`` twins)
     history: dict
     #: mean reconstruction IoU on the held-out frames (the last 10 % of the video)
     held_out_iou: float
 
     @classmethod
-    def load(cls, folder: Path) -> TrainedVAE:
+    def load(cls, folder: Path) -> TrainedModel:
         import keras
 
         metrics = json.loads((folder / "metrics.json").read_text())
-        model = keras.saving.load_model(folder / "vae.keras", safe_mode=True)
+        model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
         return cls(model, metrics["history"], metrics["held_out_iou"])
 
 
-def trained_vae(profile: Profile | str | None = None, progress: bool = True) -> TrainedVAE:
-    """The profile's VAE (chapter 5's output): loaded if cached, else trained with a progress bar."""
+def _trained(kind: str, train, profile: Profile, epochs: int, progress: bool) -> TrainedModel:
     from . import vae
 
-    profile = get_profile(profile)
-    settings = {"method": "median", "epochs": profile.vae_epochs, "batch_size": profile.vae_batch_size,
+    settings = {"method": "median", "epochs": epochs, "batch_size": profile.vae_batch_size,
                 "architecture": [profile.image_size, profile.latent_dim, profile.encoder_filters],
                 "seed": STAGE_SEED}
 
     def build(folder: Path) -> None:
         images = silhouettes(profile, progress=progress).images
-        model, history = vae.train_vae(images, profile, verbose=2 if progress else 0)  # a line per epoch
+        model, history = train(images, profile, epochs=epochs, verbose=2 if progress else 0)  # a line per epoch
         _, held_out = vae.split(images)
         metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
                    "held_out_iou": float(vae.reconstruction_iou(model, held_out).mean())}
-        model.save(folder / "vae.keras")
+        model.save(folder / "model.keras")
         (folder / "metrics.json").write_text(json.dumps(metrics, indent=1))
 
-    return cached("vae", profile, settings, build, TrainedVAE.load, modules=(vae, background, video, stage))
+    return cached(kind, profile, settings, build, TrainedModel.load, modules=(vae, background, video, stage))
+
+
+def trained_vae(profile: Profile | str | None = None, progress: bool = True) -> TrainedModel:
+    """The profile's VAE (chapter 5's output): loaded if cached, else trained with a progress bar."""
+    from . import vae
+
+    profile = get_profile(profile)
+    return _trained("vae", vae.train_vae, profile, profile.vae_epochs, progress)
+
+
+def trained_autoencoder(profile: Profile | str | None = None, progress: bool = True) -> TrainedModel:
+    """Chapter 4's plain autoencoder, trained half as many epochs as the VAE (it is a baseline)."""
+    from . import vae
+
+    profile = get_profile(profile)
+    return _trained("autoencoder", vae.train_autoencoder, profile, max(1, profile.vae_epochs // 2),
+                    progress)
 
 
 def latents(profile: Profile | str | None = None, progress: bool = True) -> np.ndarray:

@@ -5,6 +5,8 @@
   which safe mode refuses to deserialize).
 - :func:`build_encoder` / :func:`build_decoder` build the original DanceNet architecture exactly in
   the ``gpu`` profile (1,724,128 and 1,744,545 parameters) and smaller versions in ``cpu``/``ci``.
+- :class:`Autoencoder` is the deterministic baseline of chapter 4: one code per image, trained on
+  reconstruction alone.
 - :class:`VAE` trains both with the ELBO: binary cross-entropy summed over pixels plus the KL
   divergence in closed form, with an optional KL weight β (and warm-up) and free bits.
 """
@@ -43,11 +45,13 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-def build_encoder(profile: Profile | str | None = None, seed: int | None = None) -> keras.Model:
+def build_encoder(profile: Profile | str | None = None, seed: int | None = None,
+                  variational: bool = True) -> keras.Model:
     """Silhouette ``(H, W, 1)`` → ``[z_mean, z_log_var, z]``.
 
     Three blocks of 3×3 convolution (ReLU, same padding) and 2× max pooling, a linear Dense layer,
     then two Dense heads for the mean and log-variance of the latent Gaussian, and a sample of it.
+    With ``variational=False`` a single Dense head gives one code ``z`` per image (chapter 4).
     """
     profile = get_profile(profile)
     height, width = check_image_size(profile.image_size)
@@ -58,6 +62,8 @@ def build_encoder(profile: Profile | str | None = None, seed: int | None = None)
         x = layers.MaxPooling2D(2, name=f"pool{block}")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(profile.latent_dim, kernel_initializer="glorot_uniform", name="dense")(x)
+    if not variational:
+        return keras.Model(images, layers.Dense(profile.latent_dim, name="z")(x), name="encoder")
     z_mean = layers.Dense(profile.latent_dim, name="z_mean")(x)
     z_log_var = layers.Dense(profile.latent_dim, name="z_log_var")(x)
     z = Sampling(seed, name="z")([z_mean, z_log_var])
@@ -98,52 +104,37 @@ def reconstruction_loss(images, reconstruction):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class VAE(keras.Model):
-    """Encoder and decoder trained together on the negative ELBO.
+class Autoencoder(keras.Model):
+    """An encoder to one code per image and a decoder back, trained on reconstruction alone.
 
-    ``loss = reconstruction + β · KL``, each summed over pixels or latent dimensions and averaged
-    over the batch. ``free_bits`` (nats per latent dimension) stops the KL term from pushing a
-    dimension below that much information, a guard against posterior collapse. The seed's
-    configuration is ``beta=1, free_bits=0``.
+    The deterministic baseline of chapter 4: nothing asks its codes to fill the latent space, so
+    decoding a random vector usually gives no dancer at all.
     """
 
-    def __init__(self, encoder: keras.Model, decoder: keras.Model, beta: float = 1.0,
-                 free_bits: float = 0.0, **kwargs):
+    def __init__(self, encoder: keras.Model, decoder: keras.Model, **kwargs):
         super().__init__(**kwargs)
-        if beta < 0 or free_bits < 0:
-            raise ValueError(f"beta and free_bits must be non-negative, got {beta} and {free_bits}")
         self.encoder, self.decoder = encoder, decoder
-        self.beta = keras.Variable(float(beta), trainable=False, name="beta")
-        self.free_bits = float(free_bits)
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
-        self.kl_tracker = keras.metrics.Mean(name="kl")
 
     def call(self, images, training=False):
-        z_mean, z_log_var, z = self.encoder(images, training=training)
-        return self.decoder(z, training=training), z_mean, z_log_var
+        return self.decoder(self.encoder(images, training=training), training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        reconstruction, z_mean, z_log_var = y_pred
-        rec = ops.mean(reconstruction_loss(x, reconstruction))
-        kl_per_dimension = kl_divergence(z_mean, z_log_var)
-        kl = ops.mean(ops.sum(kl_per_dimension, axis=1))
-        penalty = kl if self.free_bits == 0 else ops.sum(
-            ops.maximum(ops.mean(kl_per_dimension, axis=0), self.free_bits))
+        rec = ops.mean(reconstruction_loss(x, y_pred))
         self.reconstruction_tracker.update_state(rec)
-        self.kl_tracker.update_state(kl)
-        return rec + ops.cast(self.beta, rec.dtype) * penalty
+        return rec
 
     def encode(self, images, batch_size: int = 256):
-        """``z_mean`` of every image (the deterministic code used downstream), as NumPy."""
-        return self.encoder.predict(images, batch_size=batch_size, verbose=0)[0]
+        """The code of every image (``z_mean`` for a VAE: the deterministic code used downstream)."""
+        codes = self.encoder.predict(np.asarray(images, np.float32), batch_size=batch_size, verbose=0)
+        return codes[0] if isinstance(codes, (list, tuple)) else codes
 
     def decode(self, latents, batch_size: int = 256):
         """Silhouette probabilities for latent vectors, as NumPy."""
-        return self.decoder.predict(latents, batch_size=batch_size, verbose=0)
+        return self.decoder.predict(np.asarray(latents, np.float32), batch_size=batch_size, verbose=0)
 
     def get_config(self):
-        return {**super().get_config(), "beta": float(ops.convert_to_numpy(self.beta)),
-                "free_bits": self.free_bits,
+        return {**super().get_config(),
                 "encoder": keras.saving.serialize_keras_object(self.encoder),
                 "decoder": keras.saving.serialize_keras_object(self.decoder)}
 
@@ -155,6 +146,44 @@ class VAE(keras.Model):
         return cls(encoder, decoder, **config)
 
 
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class VAE(Autoencoder):
+    """Encoder and decoder trained together on the negative ELBO.
+
+    ``loss = reconstruction + β · KL``, each summed over pixels or latent dimensions and averaged
+    over the batch. ``free_bits`` (nats per latent dimension) stops the KL term from pushing a
+    dimension below that much information, a guard against posterior collapse. The seed's
+    configuration is ``beta=1, free_bits=0``.
+    """
+
+    def __init__(self, encoder: keras.Model, decoder: keras.Model, beta: float = 1.0,
+                 free_bits: float = 0.0, **kwargs):
+        super().__init__(encoder, decoder, **kwargs)
+        if beta < 0 or free_bits < 0:
+            raise ValueError(f"beta and free_bits must be non-negative, got {beta} and {free_bits}")
+        self.beta = keras.Variable(float(beta), trainable=False, name="beta")
+        self.free_bits = float(free_bits)
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+
+    def call(self, images, training=False):
+        z_mean, z_log_var, z = self.encoder(images, training=training)
+        return self.decoder(z, training=training), z_mean, z_log_var
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction, z_mean, z_log_var = y_pred
+        rec = super().compute_loss(x, y_pred=reconstruction)
+        kl_per_dimension = kl_divergence(z_mean, z_log_var)
+        kl = ops.mean(ops.sum(kl_per_dimension, axis=1))
+        penalty = kl if self.free_bits == 0 else ops.sum(
+            ops.maximum(ops.mean(kl_per_dimension, axis=0), self.free_bits))
+        self.kl_tracker.update_state(kl)
+        return rec + ops.cast(self.beta, rec.dtype) * penalty
+
+    def get_config(self):
+        return {**super().get_config(), "beta": float(ops.convert_to_numpy(self.beta)),
+                "free_bits": self.free_bits}
+
+
 def build_vae(profile: Profile | str | None = None, beta: float = 1.0, free_bits: float = 0.0,
               seed: int | None = None) -> VAE:
     """A VAE for the profile's image size, built and ready to compile."""
@@ -164,6 +193,15 @@ def build_vae(profile: Profile | str | None = None, beta: float = 1.0, free_bits
     height, width = profile.image_size
     vae.build((None, height, width, 1))
     return vae
+
+
+def build_autoencoder(profile: Profile | str | None = None) -> Autoencoder:
+    """A plain autoencoder with the VAE's encoder body and decoder, for the profile's image size."""
+    profile = get_profile(profile)
+    model = Autoencoder(build_encoder(profile, variational=False), build_decoder(profile),
+                        name="autoencoder")
+    model.build((None, *profile.image_size, 1))
+    return model
 
 
 class KLWarmup(keras.callbacks.Callback):
@@ -216,6 +254,22 @@ def train_vae(images, profile: Profile | str | None = None, epochs: int | None =
     ``tf.distribute.Strategy`` (default: the current one), e.g. ``MirroredStrategy`` for several GPUs.
     """
     profile = get_profile(profile)
+    callbacks = [KLWarmup(warmup_epochs, beta)] if warmup_epochs else []
+    return _fit(lambda: build_vae(profile, beta=beta, free_bits=free_bits, seed=seed), images, profile,
+                epochs, batch_size, learning_rate, held_out, strategy, seed, verbose, callbacks)
+
+
+def train_autoencoder(images, profile: Profile | str | None = None, epochs: int | None = None,
+                      batch_size: int | None = None, learning_rate: float = 1e-3,
+                      held_out: float = 0.1, strategy=None, seed: int = 0, verbose="auto"):
+    """A plain autoencoder trained like :func:`train_vae` (same data, split and optimizer)."""
+    profile = get_profile(profile)
+    return _fit(lambda: build_autoencoder(profile), images, profile, epochs, batch_size, learning_rate,
+                held_out, strategy, seed, verbose)
+
+
+def _fit(build, images, profile: Profile, epochs, batch_size, learning_rate, held_out, strategy, seed,
+         verbose, callbacks=()):
     train, validation = split(images, held_out)
     if train.shape[1:3] != tuple(profile.image_size):
         raise ValueError(f"silhouettes are {train.shape[1]}×{train.shape[2]} but profile "
@@ -223,17 +277,16 @@ def train_vae(images, profile: Profile | str | None = None, epochs: int | None =
     keras.utils.set_random_seed(seed)
     strategy = strategy or tf.distribute.get_strategy()
     with strategy.scope():
-        model = build_vae(profile, beta=beta, free_bits=free_bits, seed=seed)
+        model = build()
         model.compile(optimizer=keras.optimizers.RMSprop(learning_rate))
-    callbacks = [KLWarmup(warmup_epochs, beta)] if warmup_epochs else []
     batch_size = batch_size or profile.vae_batch_size
     history = model.fit(_dataset(train, batch_size, seed), validation_data=_dataset(validation, batch_size, None),
-                        epochs=epochs or profile.vae_epochs, callbacks=callbacks, verbose=verbose,
+                        epochs=epochs or profile.vae_epochs, callbacks=list(callbacks), verbose=verbose,
                         shuffle=False)  # the dataset shuffles itself
     return model, history
 
 
-def reconstruction_iou(model: VAE, images) -> np.ndarray:
+def reconstruction_iou(model: Autoencoder, images) -> np.ndarray:
     """Per-image mask IoU between silhouettes and their reconstructions from ``z_mean``, both
     thresholded at 0.5 (the course's *reconstruction IoU*)."""
     from .background import iou

@@ -159,3 +159,15 @@ def test_trained_vae_and_latents_are_cached(ci_silhouettes, tmp_path, monkeypatc
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(artifacts.latents("ci", progress=False), z)
     assert isinstance(again.model, keras.Model)
+
+
+def test_trained_autoencoder_is_cached_beside_the_vae(ci_silhouettes, monkeypatch):
+    from dancenet import vae
+
+    _, sil = ci_silhouettes
+    monkeypatch.setattr(artifacts, "silhouettes", lambda profile, progress=True: sil)
+    trained = artifacts.trained_autoencoder("ci", progress=False)
+    assert type(trained.model) is vae.Autoencoder
+    assert len(trained.history["loss"]) == max(1, CI.vae_epochs // 2) and "kl" not in trained.history
+    again = artifacts.trained_autoencoder("ci", progress=False)
+    np.testing.assert_array_equal(again.model.encode(sil.images[:4]), trained.model.encode(sil.images[:4]))

@@ -187,3 +187,18 @@ class _Identity:
 def test_train_vae_refuses_the_wrong_size(stage_silhouettes):
     with pytest.raises(ValueError, match="expects 64×104"):
         vae.train_vae(stage_silhouettes, "cpu", epochs=1, verbose=0)
+
+
+def test_plain_autoencoder_is_deterministic_learns_and_round_trips(tmp_path, stage_silhouettes):
+    model, history = vae.train_autoencoder(stage_silhouettes, "ci", epochs=4, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
+    assert set(history.history) >= {"reconstruction", "val_reconstruction"}
+    assert "kl" not in history.history and len(model.encoder.outputs) == 1
+    codes = model.encode(stage_silhouettes[:8])
+    assert codes.shape == (8, PROFILES["ci"].latent_dim)
+    np.testing.assert_array_equal(model(stage_silhouettes[:8]), model(stage_silhouettes[:8]))
+    path = tmp_path / "autoencoder.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    assert type(loaded) is vae.Autoencoder
+    np.testing.assert_array_equal(loaded.decode(codes), model.decode(codes))

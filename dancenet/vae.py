@@ -310,3 +310,23 @@ def layer_outputs(model: keras.Model, images, names=None) -> dict:
     outputs = probe(np.asarray(images, np.float32), training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     return {name: ops.convert_to_numpy(output) for name, output in zip(names, outputs)}
+
+
+def latent_directions(latents, count: int = 5):
+    """The main directions of a cloud of latent codes (principal components), for exploring it.
+
+    Returns ``(centre, directions, spread)``: the mean code ``(D,)``, ``count`` orthonormal
+    directions ``(count, D)`` ordered by how much the codes vary along them, and the standard
+    deviation of the codes along each ``(count,)``. ``centre + t · spread[i] · directions[i]``
+    walks ``t`` standard deviations along direction ``i``.
+    """
+    latents = np.asarray(latents, np.float64)
+    if latents.ndim != 2 or len(latents) < 2:
+        raise ValueError(f"expected latent codes of shape (N, D) with N ≥ 2, got {latents.shape}")
+    if not np.isfinite(latents).all():
+        raise ValueError("latent codes contain NaN or infinity")
+    count = min(count, *latents.shape)
+    centre = latents.mean(axis=0)
+    _, singular, directions = np.linalg.svd(latents - centre, full_matrices=False)
+    spread = singular[:count] / np.sqrt(len(latents) - 1)
+    return centre.astype(np.float32), directions[:count].astype(np.float32), spread.astype(np.float32)

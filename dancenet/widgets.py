@@ -221,3 +221,110 @@ class FeatureMapViewer(widgets.VBox):
         self.caption.value = (f"layer <b>{self.layer.value}</b>: {feature.shape[1]}×{feature.shape[2]} "
                               f"× {feature.shape[3]} channels · channel {self.channel.value}, "
                               f"frame {self.frame.value}")
+
+
+def _silhouette_rgb(image) -> np.ndarray:
+    return np.repeat((np.clip(np.asarray(image, np.float32), 0, 1) * 255).astype(np.uint8), 3, axis=-1)
+
+
+def _side_by_side(*pictures) -> np.ndarray:
+    gap = np.full((pictures[0].shape[0], 4, 3), 255, np.uint8)
+    parts = [pictures[0]]
+    for picture in pictures[1:]:
+        parts += [gap, picture]
+    return np.concatenate(parts, axis=1)
+
+
+class ReconstructionViewer(widgets.VBox):
+    """A silhouette, its reconstruction by each model, and where they differ.
+
+    The ``noise`` slider adds Gaussian noise to the code before decoding, in units of the codes'
+    own spread per dimension: a model whose nearby codes decode to similar dancers degrades gently.
+    """
+
+    def __init__(self, models: dict, images, zoom: int = 3, seed: int = 0):
+        self.images = np.asarray(images, np.float32)
+        if self.images.ndim != 4 or self.images.shape[-1] != 1:
+            raise ValueError(f"expected silhouettes (N, H, W, 1), got {self.images.shape}")
+        if not models:
+            raise ValueError("ReconstructionViewer needs at least one model")
+        self.models, self.zoom = dict(models), zoom
+        self.codes = {name: model.encode(self.images) for name, model in self.models.items()}
+        self.spread = {name: codes.std(axis=0) for name, codes in self.codes.items()}
+        self.direction = np.random.default_rng(seed).normal(size=next(iter(self.codes.values())).shape[1])
+        self.frame = widgets.IntSlider(0, 0, len(self.images) - 1, description="frame", style=_WIDE,
+                                       layout=_slider_layout())
+        self.model = widgets.ToggleButtons(options=list(self.models), description="model", style=_WIDE)
+        self.noise = widgets.FloatSlider(0.0, min=0.0, max=3.0, step=0.25, description="code noise",
+                                         style=_WIDE, layout=_slider_layout())
+        self.image = widgets.Image(format="png")
+        self.caption = widgets.HTML()
+        for control in (self.frame, self.model, self.noise):
+            control.observe(self._update, names="value")
+        super().__init__([self.frame, self.model, self.noise, self.image, self.caption])
+        self._update()
+
+    def reconstruction(self) -> np.ndarray:
+        """The chosen model's reconstruction ``(H, W, 1)`` of the chosen frame, after the noise."""
+        name = self.model.value
+        code = self.codes[name][self.frame.value] + self.noise.value * self.spread[name] * self.direction
+        return self.models[name].decode(code[None])[0]
+
+    def _update(self, _change=None) -> None:
+        from . import background
+
+        original = self.images[self.frame.value]
+        reconstruction = self.reconstruction()
+        truth, found = original[..., 0] > 0.5, reconstruction[..., 0] > 0.5
+        difference = plotting.mask_comparison(np.full((*truth.shape, 3), 255, np.uint8), found, truth)
+        self.image.value = plotting.png_bytes(
+            _side_by_side(_silhouette_rgb(original), _silhouette_rgb(reconstruction), difference), self.zoom)
+        self.caption.value = (f"input · <b>{self.model.value}</b> reconstruction · difference "
+                              f"<span style='color:#e63c32'>■ extra</span> "
+                              f"<span style='color:#286ee6'>■ missing</span> — "
+                              f"IoU <b>{float(background.iou(found, truth)):.3f}</b>")
+
+
+class LatentExplorer(widgets.VBox):
+    """Sliders along the main directions of the latent space; the decoder draws the dancer live.
+
+    Each slider moves the code that many standard deviations along one principal direction of the
+    codes of real frames (:func:`dancenet.vae.latent_directions`), starting from the mean code.
+    """
+
+    def __init__(self, model, latents, directions: int = 5, zoom: int = 3):
+        from . import vae
+
+        self.model, self.zoom = model, zoom
+        self.centre, self.directions, self.spread = vae.latent_directions(latents, directions)
+        self.sliders = [widgets.FloatSlider(0.0, min=-3.0, max=3.0, step=0.25,
+                                            description=f"direction {i + 1}", style=_WIDE,
+                                            layout=_slider_layout())
+                        for i in range(len(self.directions))]
+        self.reset = widgets.Button(description="back to the mean")
+        self.image = widgets.Image(format="png")
+        self.caption = widgets.HTML()
+        for slider in self.sliders:
+            slider.observe(self._update, names="value")
+        self.reset.on_click(self._reset)
+        super().__init__([*self.sliders, self.reset, self.image, self.caption])
+        self._update()
+
+    def code(self) -> np.ndarray:
+        """The latent code the sliders point at, ``(D,)``."""
+        steps = np.array([slider.value for slider in self.sliders], np.float32)
+        return self.centre + (steps * self.spread) @ self.directions
+
+    def _reset(self, _button=None) -> None:
+        for slider in self.sliders:
+            with slider.hold_trait_notifications():
+                slider.value = 0.0
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        code = self.code()
+        picture = self.model.decode(code[None])[0]
+        self.image.value = plotting.png_bytes(_silhouette_rgb(picture), self.zoom)
+        offset = np.linalg.norm(code - self.centre)
+        self.caption.value = (f"{len(self.sliders)} of {len(self.centre)} directions · distance from "
+                              f"the mean code <b>{offset:.2f}</b>")

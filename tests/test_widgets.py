@@ -105,3 +105,62 @@ def test_feature_map_viewer_follows_frame_layer_and_channel(stage_clip):
     viewer.frame.value = 4
     assert viewer.image.value != second
     assert viewer.picture().shape[0] == 48
+
+
+@pytest.fixture(scope="module")
+def small_autoencoder(stage_clip):
+    from dancenet import background, vae
+
+    images = background.silhouettes(stage_clip.masks[:120:2], (48, 80))
+    model, _ = vae.train_autoencoder(images, "ci", epochs=3, batch_size=16, verbose=0)
+    return model, images
+
+
+def test_reconstruction_viewer_follows_frame_and_noise(small_autoencoder):
+    from dancenet import vae
+    from dancenet.widgets import ReconstructionViewer
+
+    model, images = small_autoencoder
+    viewer = ReconstructionViewer({"autoencoder": model, "untrained": vae.build_autoencoder("ci")}, images[:12])
+    assert viewer.model.options == ("autoencoder", "untrained") and "IoU" in viewer.caption.value
+    first, clean = viewer.image.value, viewer.reconstruction()
+    viewer.frame.value = 6
+    assert viewer.image.value != first
+    viewer.frame.value = 0
+    viewer.noise.value = 2.0
+    assert viewer.image.value != first and not np.allclose(viewer.reconstruction(), clean)
+    viewer.model.value = "untrained"
+    assert "<b>untrained</b>" in viewer.caption.value
+    with pytest.raises(ValueError, match="at least one model"):
+        ReconstructionViewer({}, images)
+
+
+def test_latent_explorer_moves_along_principal_directions(small_autoencoder):
+    from dancenet import vae
+    from dancenet.widgets import LatentExplorer
+
+    model, images = small_autoencoder
+    codes = model.encode(images)
+    explorer = LatentExplorer(model, codes, directions=3)
+    np.testing.assert_allclose(explorer.code(), codes.mean(axis=0), atol=1e-5)
+    first = explorer.image.value
+    explorer.sliders[0].value = 2.0
+    centre, directions, spread = vae.latent_directions(codes, 3)
+    np.testing.assert_allclose(explorer.code(), centre + 2 * spread[0] * directions[0], atol=1e-5)
+    assert explorer.image.value != first and "distance" in explorer.caption.value
+    explorer._reset()
+    assert explorer.image.value == first
+
+
+def test_latent_directions_are_ordered_orthonormal_principal_axes():
+    from dancenet import vae
+
+    rng = np.random.default_rng(1)
+    codes = rng.normal(size=(5000, 4)) * [5.0, 0.1, 2.0, 1.0] + 3.0
+    centre, directions, spread = vae.latent_directions(codes, 3)
+    np.testing.assert_allclose(centre, 3.0, atol=0.2)
+    np.testing.assert_allclose(directions @ directions.T, np.eye(3), atol=1e-5)
+    np.testing.assert_allclose(np.abs(directions[:, [0, 2, 3]]), np.eye(3), atol=0.03)
+    np.testing.assert_allclose(spread, [5.0, 2.0, 1.0], rtol=0.05)
+    with pytest.raises(ValueError, match="NaN"):
+        vae.latent_directions(np.full((3, 2), np.nan))

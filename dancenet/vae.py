@@ -103,6 +103,18 @@ def reconstruction_loss(images, reconstruction):
     return ops.sum(ops.reshape(bce, (ops.shape(bce)[0], -1)), axis=1)
 
 
+def _first(outputs):
+    return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+
+def _in_batches(function, inputs, batch_size: int) -> np.ndarray:
+    # direct calls, not predict(): predict retraces for every new batch shape, which widgets
+    # decoding one code at a time would hit on every slider move
+    inputs = np.asarray(inputs, np.float32)
+    return np.concatenate([ops.convert_to_numpy(function(inputs[i:i + batch_size]))
+                           for i in range(0, max(len(inputs), 1), batch_size)])
+
+
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class Autoencoder(keras.Model):
     """An encoder to one code per image and a decoder back, trained on reconstruction alone.
@@ -126,12 +138,11 @@ class Autoencoder(keras.Model):
 
     def encode(self, images, batch_size: int = 256):
         """The code of every image (``z_mean`` for a VAE: the deterministic code used downstream)."""
-        codes = self.encoder.predict(np.asarray(images, np.float32), batch_size=batch_size, verbose=0)
-        return codes[0] if isinstance(codes, (list, tuple)) else codes
+        return _in_batches(lambda batch: _first(self.encoder(batch, training=False)), images, batch_size)
 
     def decode(self, latents, batch_size: int = 256):
         """Silhouette probabilities for latent vectors, as NumPy."""
-        return self.decoder.predict(np.asarray(latents, np.float32), batch_size=batch_size, verbose=0)
+        return _in_batches(lambda batch: self.decoder(batch, training=False), latents, batch_size)
 
     def get_config(self):
         return {**super().get_config(),
@@ -330,3 +341,37 @@ def latent_directions(latents, count: int = 5):
     _, singular, directions = np.linalg.svd(latents - centre, full_matrices=False)
     spread = singular[:count] / np.sqrt(len(latents) - 1)
     return centre.astype(np.float32), directions[:count].astype(np.float32), spread.astype(np.float32)
+
+
+def nearest_silhouette_iou(generated, real, batch_size: int = 256) -> np.ndarray:
+    """For each generated silhouette, its mask IoU with the most similar real one (both at 0.5).
+
+    A plausibility score that needs no labels: a decoded code that lands in a 'hole' of the latent
+    space draws a shape no real frame resembles, and scores low.
+    """
+    generated, real = np.asarray(generated, np.float32), np.asarray(real, np.float32)
+    if generated.shape[1:] != real.shape[1:]:
+        raise ValueError(f"generated {generated.shape[1:]} and real {real.shape[1:]} silhouettes differ in size")
+    real_masks = (real.reshape(len(real), -1) > 0.5).astype(np.float32)
+    real_areas = real_masks.sum(axis=1)
+    best = []
+    for start in range(0, len(generated), batch_size):
+        masks = (generated[start:start + batch_size].reshape(-1, real_masks.shape[1]) > 0.5).astype(np.float32)
+        intersection = masks @ real_masks.T
+        union = masks.sum(axis=1, keepdims=True) + real_areas - intersection
+        best.append(np.where(union > 0, intersection / np.maximum(union, 1), 1.0).max(axis=1))
+    return np.concatenate(best)
+
+
+def kl_per_dimension(model: VAE, images, batch_size: int = 256) -> np.ndarray:
+    """The KL term of each latent dimension ``(D,)``, in nats, averaged over ``images``.
+
+    A dimension whose KL is near 0 carries no information about the image — the encoder outputs the
+    prior there whatever the input: that dimension has *collapsed*.
+    """
+    images = np.asarray(images, np.float32)
+    totals = np.zeros(model.encoder.outputs[0].shape[-1])
+    for start in range(0, len(images), batch_size):
+        z_mean, z_log_var, _ = model.encoder(images[start:start + batch_size], training=False)
+        totals += ops.convert_to_numpy(ops.sum(kl_divergence(z_mean, z_log_var), axis=0))
+    return totals / len(images)

@@ -202,3 +202,25 @@ def test_plain_autoencoder_is_deterministic_learns_and_round_trips(tmp_path, sta
     loaded = keras.saving.load_model(path, safe_mode=True)
     assert type(loaded) is vae.Autoencoder
     np.testing.assert_array_equal(loaded.decode(codes), model.decode(codes))
+
+
+def test_nearest_silhouette_iou_finds_the_best_match(stage_silhouettes):
+    real = stage_silhouettes[:50]
+    np.testing.assert_allclose(vae.nearest_silhouette_iou(real[::7], real), 1.0)
+    blank = np.zeros((2, *real.shape[1:]), np.float32)
+    np.testing.assert_array_equal(vae.nearest_silhouette_iou(blank, real), 0.0)
+    shifted = np.roll(real[:5], 3, axis=2)
+    expected = [max(float(background.iou(s[..., 0] > 0.5, r[..., 0] > 0.5)) for r in real) for s in shifted]
+    np.testing.assert_allclose(vae.nearest_silhouette_iou(shifted, real, batch_size=2), expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="differ in size"):
+        vae.nearest_silhouette_iou(real[:, :8], real)
+
+
+def test_kl_per_dimension_sums_to_the_models_kl_term(stage_silhouettes):
+    model = vae.build_vae("ci", seed=4)
+    images = stage_silhouettes[:40]
+    per_dimension = vae.kl_per_dimension(model, images, batch_size=16)
+    assert per_dimension.shape == (PROFILES["ci"].latent_dim,) and (per_dimension >= 0).all()
+    _, z_mean, z_log_var = model(images)
+    total = keras.ops.convert_to_numpy(keras.ops.sum(vae.kl_divergence(z_mean, z_log_var), axis=1)).mean()
+    assert per_dimension.sum() == pytest.approx(float(total), rel=1e-4)

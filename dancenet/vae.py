@@ -291,9 +291,14 @@ def _fit(build, images, profile: Profile, epochs, batch_size, learning_rate, hel
         model = build()
         model.compile(optimizer=keras.optimizers.RMSprop(learning_rate))
     batch_size = batch_size or profile.vae_batch_size
-    history = model.fit(_dataset(train, batch_size, seed), validation_data=_dataset(validation, batch_size, None),
-                        epochs=epochs or profile.vae_epochs, callbacks=list(callbacks), verbose=verbose,
-                        shuffle=False)  # the dataset shuffles itself
+    logger, level = tf.get_logger(), tf.get_logger().level
+    logger.setLevel("ERROR")  # each new model traces its own train step: not the retracing TF warns of
+    try:
+        history = model.fit(_dataset(train, batch_size, seed), validation_data=_dataset(validation, batch_size, None),
+                            epochs=epochs or profile.vae_epochs, callbacks=list(callbacks), verbose=verbose,
+                            shuffle=False)  # the dataset shuffles itself
+    finally:
+        logger.setLevel(level)
     return model, history
 
 

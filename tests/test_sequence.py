@@ -1,0 +1,138 @@
+"""Latent sequences: honest splits, the seed model exactly, memory, baselines and held-out NLL."""
+
+import dataclasses
+
+import keras
+import numpy as np
+import pytest
+
+from dancenet import mdn, sequence
+from dancenet.profiles import PROFILES
+
+CI = PROFILES["ci"]
+
+
+def wave(length: int = 400, dimensions: int = CI.latent_dim, seed: int = 0) -> np.ndarray:
+    """A smooth periodic trajectory with a little noise: a stand-in for a dance's latent codes."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)[:, None]
+    phases = rng.uniform(0, 2 * np.pi, dimensions)
+    return (np.sin(2 * np.pi * t / 25 + phases) * 2 + 5 + 0.05 * rng.normal(size=(length, dimensions))).astype(np.float32)
+
+
+def test_prepare_splits_in_time_and_standardizes_on_the_training_part_only():
+    latents = wave(100)
+    latents[80:] += 100.0  # a held-out part far away: it must not leak into the statistics
+    split = sequence.prepare(latents)
+    assert len(split.train) == 80 and len(split.held_out) == 20
+    np.testing.assert_allclose(split.scaler.mean, latents[:80].mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(split.train.mean(axis=0), 0, atol=1e-4)
+    np.testing.assert_allclose(split.train.std(axis=0), 1, atol=1e-3)
+    assert (split.held_out.mean(axis=0) > 20).all()
+    np.testing.assert_allclose(split.scaler.inverse(split.held_out), latents[80:], rtol=1e-5)
+    np.testing.assert_array_equal(split.whole, np.concatenate([split.train, split.held_out]))
+
+
+def test_prepare_refuses_bad_input():
+    with pytest.raises(ValueError, match="NaN"):
+        sequence.prepare(np.full((10, 3), np.nan))
+    with pytest.raises(ValueError, match=r"\(T, D\)"):
+        sequence.prepare(np.zeros(10))
+    with pytest.raises(ValueError, match="held_out"):
+        sequence.prepare(np.zeros((10, 3)), held_out=0)
+    with pytest.raises(ValueError, match="nothing to train on"):
+        sequence.prepare(np.zeros((2, 3)))
+
+
+def test_windows_and_pairs_target_the_next_step():
+    seq = np.arange(30, dtype=np.float32)[:, None] * [1, -1]
+    inputs, targets = sequence.windows(seq, length=8, stride=4)
+    assert inputs.shape == targets.shape == (6, 8, 2)
+    np.testing.assert_array_equal(targets[:, :-1], inputs[:, 1:])
+    np.testing.assert_array_equal(inputs[1, :, 0], np.arange(4, 12))
+    assert targets[-1, -1, 0] <= 29
+    current, following = sequence.pairs(seq)
+    np.testing.assert_array_equal(following[:, 0], current[:, 0] + 1)
+    with pytest.raises(ValueError, match="too short"):
+        sequence.windows(seq, length=30)
+
+
+def test_seed_model_has_the_original_parameter_count():
+    model = sequence.build_seed_model("gpu")
+    assert model.count_params() == 12_198_336
+    assert tuple(model.output.shape) == (None, 24 * (2 * 128 + 1))
+    assert [layer.units for layer in model.layers if isinstance(layer, keras.layers.LSTM)] == [512] * 3
+
+
+def test_models_shapes_in_the_small_profiles():
+    seed = sequence.build_seed_model(CI)
+    windowed = sequence.build_sequence_model(CI)
+    assert seed.count_params() == windowed.count_params()  # the same stack, used differently
+    size = mdn.output_size(CI.latent_dim, CI.mixtures)
+    assert windowed(np.zeros((3, 7, CI.latent_dim), np.float32)).shape == (3, 7, size)
+    assert seed(np.zeros((3, CI.latent_dim), np.float32)).shape == (3, size)
+
+
+def test_the_seed_model_has_no_memory_and_ours_has():
+    """Flaw 1, demonstrated: the same current code after different histories gives the same
+    prediction from the seed model, and different ones from the model with memory."""
+    keras.utils.set_random_seed(0)
+    seed, windowed = sequence.build_seed_model(CI), sequence.build_sequence_model(CI)
+    rng = np.random.default_rng(1)
+    now = rng.normal(size=(1, 1, CI.latent_dim)).astype(np.float32)
+    histories = [np.concatenate([rng.normal(size=(1, 10, CI.latent_dim)), now], axis=1).astype(np.float32)
+                 for _ in range(2)]
+    np.testing.assert_array_equal(seed(now[:, 0]), seed(now[:, 0]))
+    first, second = (keras.ops.convert_to_numpy(windowed(h))[:, -1] for h in histories)
+    assert np.abs(first - second).max() > 1e-3
+
+
+def test_stateful_twin_reproduces_the_windowed_model_step_by_step():
+    keras.utils.set_random_seed(2)
+    model = sequence.build_sequence_model(CI)
+    twin = sequence.stateful_twin(model, batch_size=2)
+    codes = np.random.default_rng(3).normal(size=(2, 12, CI.latent_dim)).astype(np.float32)
+    expected = keras.ops.convert_to_numpy(model(codes))
+    for attempt in range(2):  # and again after a reset
+        sequence.reset(twin)
+        steps = [keras.ops.convert_to_numpy(twin(codes[:, t:t + 1])) for t in range(12)]
+        np.testing.assert_allclose(np.concatenate(steps, axis=1), expected, atol=1e-5)
+    model.get_layer("lstm1").cell.kernel.assign(model.get_layer("lstm1").cell.kernel * 0)  # shared weights
+    sequence.reset(twin)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(twin(codes[:, :1])),
+                               keras.ops.convert_to_numpy(model(codes[:, :1])), atol=1e-5)
+    with pytest.raises(ValueError, match="not a windowed"):
+        sequence.stateful_twin(sequence.build_seed_model(CI))
+
+
+def test_stand_still_and_linear_baselines():
+    split = sequence.prepare(wave(400))
+    still = sequence.StandStill.fit(split.train)
+    np.testing.assert_allclose(still.std, np.diff(split.train, axis=0).std(axis=0), rtol=1e-5)
+    linear = sequence.LinearAutoregressive.fit(split.train, order=2)
+    # a sampled sine obeys x_{t+1} = 2cos(ω)x_t − x_{t−1} exactly: order 2 finds it
+    still_nll = sequence.held_out_nll(still, split).mean()
+    linear_nll = sequence.held_out_nll(linear, split).mean()
+    assert linear_nll < still_nll - 1.0
+    assert sequence.held_out_nll(linear, split).shape == (len(split.held_out),)
+    with pytest.raises(ValueError, match="order"):
+        sequence.LinearAutoregressive.fit(split.train, order=0)
+
+
+def test_gaussian_nll_matches_the_formula():
+    value = sequence.gaussian_nll(np.array([[1.0, 3.0]]), np.array([[0.0, 3.0]]), np.array([1.0, 2.0]))
+    expected = np.mean([0.5 + 0.5 * np.log(2 * np.pi), np.log(2.0) + 0.5 * np.log(2 * np.pi)])
+    np.testing.assert_allclose(value, [expected])
+
+
+def test_training_beats_stand_still_and_scores_only_held_out_codes():
+    profile = dataclasses.replace(CI, latent_dim=4, sequence_epochs=40)
+    split = sequence.prepare(wave(480, dimensions=4))
+    model, history = sequence.train_sequence_model(split, profile, window=24, learning_rate=3e-3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    ours = sequence.held_out_nll(model, split, context=24)
+    assert ours.shape == (len(split.held_out),) and np.isfinite(ours).all()
+    still = sequence.held_out_nll(sequence.StandStill.fit(split.train), split)
+    assert ours.mean() < still.mean() - 0.5  # about −0.7 against 0.06 nats per dimension
+    seed, _ = sequence.train_seed_model(split, profile, epochs=2, verbose=0)
+    assert np.isfinite(sequence.held_out_nll(seed, split)).all()

@@ -212,3 +212,34 @@ def sample(params, dimensions: int, components: int, temperature: float = 1.0, r
     mean = np.take_along_axis(means, chosen, axis=-2)[..., 0, :]
     scale = np.take_along_axis(scales, chosen, axis=-2)[..., 0, :]
     return mean + scale * rng.standard_normal(mean.shape)
+
+
+# ----------------------------------------------------------------------------- a toy problem
+
+def inverse_problem(count: int = 1000, seed: int | None = 0):
+    """Chapter 6's toy, after Bishop (1994): ``x = y + 0.3·sin(2πy) + noise`` for ``y`` uniform in
+    [0, 1]. Predicting ``y`` from ``x`` has up to three right answers for one ``x``. Returns
+    ``(x, y)``, each ``(count, 1)``."""
+    rng = np.random.default_rng(seed)
+    y = rng.uniform(0, 1, (count, 1))
+    x = y + 0.3 * np.sin(2 * np.pi * y) + rng.uniform(-0.1, 0.1, (count, 1))
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def fit_toy(x, y, components: int | None, epochs: int = 150, hidden: int = 32, seed: int = 0) -> keras.Model:
+    """A small network (two tanh layers) fitted to ``y`` given ``x``: with an MDN head of
+    ``components`` Gaussians and its likelihood, or — ``components=None`` — one output and mean
+    squared error."""
+    keras.utils.set_random_seed(seed)
+    x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
+    inputs = keras.Input((x.shape[1],))
+    features = layers.Dense(hidden, activation="tanh")(layers.Dense(hidden, activation="tanh")(inputs))
+    if components is None:
+        model = keras.Model(inputs, layers.Dense(y.shape[1])(features), name="mse_regression")
+        loss = "mse"
+    else:
+        model = keras.Model(inputs, MDN(y.shape[1], components, name="mdn")(features), name=f"mdn_{components}")
+        loss = MDNLoss(y.shape[1], components)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss)
+    model.fit(x, y, epochs=epochs, batch_size=100, verbose=0)
+    return model

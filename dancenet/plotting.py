@@ -115,3 +115,12 @@ def animation(frames, fps: float = 30.0, scale: float = 2.0, title: str | None =
         html = movie.to_jshtml(fps=fps, default_mode="loop")
     plt.close(fig)
     return HTML(html)
+
+
+def figure_png(fig) -> bytes:
+    """A Matplotlib figure as PNG bytes (for ``ipywidgets.Image``)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()

@@ -328,3 +328,78 @@ class LatentExplorer(widgets.VBox):
         offset = np.linalg.norm(code - self.centre)
         self.caption.value = (f"{len(self.sliders)} of {len(self.centre)} directions · distance from "
                               f"the mean code <b>{offset:.2f}</b>")
+
+
+class MDNPlayground(widgets.VBox):
+    """Chapter 6's toy: pick how many mixture components the fitted MDN has and the sampling
+    temperature; see its samples over the data, and its component means weighted by probability.
+
+    ``models`` maps a component count to a fitted model (:func:`dancenet.mdn.fit_toy`).
+    """
+
+    def __init__(self, x, y, models: dict, seed: int = 0):
+        import keras
+
+        from . import mdn
+
+        self.x, self.y = np.asarray(x, np.float32), np.asarray(y, np.float32)
+        if self.x.shape != self.y.shape or self.x.ndim != 2 or self.x.shape[1] != 1:
+            raise ValueError(f"expected x and y of shape (N, 1), got {self.x.shape} and {self.y.shape}")
+        if not models:
+            raise ValueError("MDNPlayground needs at least one fitted model")
+        self.models, self.seed = dict(sorted(models.items())), seed
+        self.grid = np.linspace(self.x.min(), self.x.max(), 200, dtype=np.float32)[:, None]
+        self.params = {k: (np.asarray(m.predict(self.x, verbose=0)), np.asarray(m.predict(self.grid, verbose=0)))
+                       for k, m in self.models.items()}
+        self.nll = {k: float(np.mean(keras.ops.convert_to_numpy(mdn.negative_log_likelihood(self.y, p, 1, k))))
+                    for k, (p, _) in self.params.items()}
+        self.components = widgets.ToggleButtons(options=list(self.models), description="components", style=_WIDE)
+        self.temperature = widgets.FloatSlider(1.0, min=0.0, max=2.0, step=0.05, description="temperature τ",
+                                               style=_WIDE, layout=_slider_layout())
+        self.resample = widgets.Button(description="new samples")
+        self.image = widgets.Image(format="png")
+        self.caption = widgets.HTML()
+        for control in (self.components, self.temperature):
+            control.observe(self._update, names="value")
+        self.resample.on_click(self._new_samples)
+        super().__init__([self.components, self.temperature, self.resample, self.image, self.caption])
+        self._update()
+
+    def samples(self) -> np.ndarray:
+        """One sample of ``y`` for every data ``x``, at the chosen temperature ``(N, 1)``."""
+        from . import mdn
+
+        k = self.components.value
+        return mdn.sample(self.params[k][0], 1, k, self.temperature.value, rng=self.seed)
+
+    def figure(self):
+        import matplotlib.pyplot as plt
+
+        from . import mdn
+
+        k = self.components.value
+        means, _, weights = mdn.tempered_mixture(self.params[k][1], 1, k, self.temperature.value)
+        fig, ax = plt.subplots(figsize=(6, 3.6))
+        ax.scatter(self.x[:, 0], self.y[:, 0], s=4, c="#bbb", label="data")
+        ax.scatter(self.x[:, 0], self.samples()[:, 0], s=4, c="#c33", label="MDN samples")
+        for c in range(k):
+            ax.scatter(self.grid[:, 0], means[:, c, 0], s=3 + 12 * weights[:, c], c="#26b",
+                       alpha=np.clip(weights[:, c], 0.05, 1), label="component means" if c == 0 else None)
+        ax.set(xlabel="x", ylabel="y", ylim=(-0.15, 1.15),
+               title=f"{k} component{'s' if k > 1 else ''}, temperature {self.temperature.value:.2f}")
+        ax.legend(loc="upper left", markerscale=3)
+        return fig
+
+    def _new_samples(self, _button=None) -> None:
+        self.seed += 1
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        import matplotlib.pyplot as plt
+
+        fig = self.figure()
+        self.image.value = plotting.figure_png(fig)
+        plt.close(fig)
+        k = self.components.value
+        self.caption.value = (f"mean NLL of the data under the {k}-component MDN (τ = 1): "
+                              f"<b>{self.nll[k]:.3f}</b> nats")

@@ -164,3 +164,42 @@ def test_latent_directions_are_ordered_orthonormal_principal_axes():
     np.testing.assert_allclose(spread, [5.0, 2.0, 1.0], rtol=0.05)
     with pytest.raises(ValueError, match="NaN"):
         vae.latent_directions(np.full((3, 2), np.nan))
+
+
+def test_mdn_playground_follows_components_and_temperature():
+    from dancenet import mdn
+    from dancenet.widgets import MDNPlayground
+
+    x, y = mdn.inverse_problem(300, seed=1)
+    models = {k: mdn.fit_toy(x, y, k, epochs=3) for k in (1, 3)}
+    playground = MDNPlayground(x, y, models)
+    assert playground.components.options == (1, 3) and "1-component" in playground.caption.value
+    first = playground.image.value
+    playground.components.value = 3
+    assert playground.image.value != first and "3-component" in playground.caption.value
+    playground.temperature.value = 0.0  # τ = 0: every sample is its most likely component's mean
+    params = models[3].predict(x, verbose=0)
+    np.testing.assert_allclose(playground.samples(), mdn.sample(params, 1, 3, 0.0), atol=1e-6)
+    before = playground.samples()
+    playground.temperature.value = 1.0
+    playground._new_samples()
+    assert not np.allclose(playground.samples(), before)
+    with pytest.raises(ValueError, match="at least one"):
+        MDNPlayground(x, y, {})
+
+
+def test_toy_fits_and_the_mse_model_averages_the_branches():
+    import keras
+
+    from dancenet import mdn
+
+    x, y = mdn.inverse_problem(1000, seed=0)
+    mse = mdn.fit_toy(x, y, None, epochs=60)
+    mixture = mdn.fit_toy(x, y, 3, epochs=60)
+    middle = np.array([[0.5]], np.float32)  # three branches: y ≈ 0.1, 0.5, 0.9
+    assert abs(float(mse.predict(middle, verbose=0)[0, 0]) - 0.5) < 0.15  # the average of the branches
+    params = mixture.predict(x, verbose=0)
+    nll = np.mean(keras.ops.convert_to_numpy(mdn.negative_log_likelihood(y, params, 1, 3)))
+    mse_residual = float(np.mean((mse.predict(x, verbose=0) - y) ** 2))
+    gaussian_nll = 0.5 * np.log(2 * np.pi * mse_residual) + 0.5  # the best single Gaussian around the MSE fit
+    assert nll < gaussian_nll - 0.5

@@ -256,3 +256,57 @@ def latents(profile: Profile | str | None = None, progress: bool = True) -> np.n
 
     return cached("latents", profile, {"seed": STAGE_SEED, "epochs": profile.vae_epochs}, build,
                   lambda folder: np.load(folder / "latents.npy"), modules=(vae, background, video, stage))
+
+
+# ----------------------------------------------------------------------------- sequence models
+
+@dataclass(frozen=True)
+class TrainedSequenceModel:
+    """A sequence model trained on the profile's latent sequence, with its history and score."""
+
+    model: object
+    #: per-epoch ``loss`` and ``val_loss`` (mean NLL per code, in nats)
+    history: dict
+    #: mean NLL per latent dimension of the held-out codes (the last 20 %), in nats
+    held_out_nll: float
+
+    @classmethod
+    def load(cls, folder: Path) -> TrainedSequenceModel:
+        import keras
+
+        metrics = json.loads((folder / "metrics.json").read_text())
+        model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+        return cls(model, metrics["history"], metrics["held_out_nll"])
+
+
+def latent_sequence(profile: Profile | str | None = None, progress: bool = True):
+    """The profile's latent sequence split and standardized for the sequence models (chapter 7)."""
+    from . import sequence
+
+    return sequence.prepare(latents(profile, progress))
+
+
+def trained_sequence_model(profile: Profile | str | None = None, kind: str = "memory",
+                           progress: bool = True) -> TrainedSequenceModel:
+    """Chapter 7's sequence models: ``"memory"`` (windowed LSTMs, ours) or ``"seed"`` (the
+    original's one-step model), trained on the latent sequence or loaded from the cache."""
+    from . import mdn, sequence, vae
+
+    trainers = {"memory": sequence.train_sequence_model, "seed": sequence.train_seed_model}
+    if kind not in trainers:
+        raise ValueError(f"unknown sequence model {kind!r}: choose one of {', '.join(trainers)}")
+    profile = get_profile(profile)
+    settings = {"kind": kind, "epochs": profile.sequence_epochs, "seed": STAGE_SEED,
+                "architecture": [profile.latent_dim, profile.lstm_units, profile.lstm_layers,
+                                 profile.dense_units, profile.mixtures]}
+
+    def build(folder: Path) -> None:
+        data = latent_sequence(profile, progress)
+        model, history = trainers[kind](data, profile, verbose=2 if progress else 0)
+        metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
+                   "held_out_nll": float(sequence.held_out_nll(model, data).mean())}
+        model.save(folder / "model.keras")
+        (folder / "metrics.json").write_text(json.dumps(metrics, indent=1))
+
+    return cached(f"sequence-{kind}", profile, settings, build, TrainedSequenceModel.load,
+                  modules=(sequence, mdn, vae, background, video, stage))

@@ -171,3 +171,18 @@ def test_trained_autoencoder_is_cached_beside_the_vae(ci_silhouettes, monkeypatc
     assert len(trained.history["loss"]) == max(1, CI.vae_epochs // 2) and "kl" not in trained.history
     again = artifacts.trained_autoencoder("ci", progress=False)
     np.testing.assert_array_equal(again.model.encode(sil.images[:4]), trained.model.encode(sil.images[:4]))
+
+
+def test_trained_sequence_models_are_cached(monkeypatch):
+    from dancenet import sequence
+
+    codes = np.random.default_rng(0).normal(size=(200, CI.latent_dim)).cumsum(axis=0).astype(np.float32)
+    monkeypatch.setattr(artifacts, "latents", lambda profile, progress=True: codes)
+    for kind in ("seed", "memory"):
+        trained = artifacts.trained_sequence_model("ci", kind, progress=False)
+        assert len(trained.history["loss"]) == CI.sequence_epochs and np.isfinite(trained.held_out_nll)
+        again = artifacts.trained_sequence_model("ci", kind, progress=False)
+        data = artifacts.latent_sequence("ci", progress=False)
+        np.testing.assert_allclose(sequence.held_out_nll(again.model, data).mean(), trained.held_out_nll, rtol=1e-5)
+    with pytest.raises(ValueError, match="unknown sequence model"):
+        artifacts.trained_sequence_model("ci", "transformer")

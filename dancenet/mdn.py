@@ -214,6 +214,23 @@ def sample(params, dimensions: int, components: int, temperature: float = 1.0, r
     return mean + scale * rng.standard_normal(mean.shape)
 
 
+
+def sample_tensor(params, dimensions: int, components: int, temperature, seed):
+    """:func:`sample` for compiled TensorFlow loops: the same temperature rule, on a batch of
+    parameters ``(B, K·(2D+1))``, drawing with a stateless ``seed`` (two integers) so that a loop
+    can pass a different, reproducible seed at every step. Returns ``(B, D)``."""
+    import tensorflow as tf  # stateless random ops: keras.random has no per-call seed splitting
+
+    means, scales, logits = split_parameters(params, dimensions, components)
+    temperature = tf.cast(temperature, params.dtype)
+    choice_seed, noise_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+    drawn = tf.random.stateless_categorical(logits / tf.maximum(temperature, 1e-6), 1, choice_seed,
+                                            dtype=tf.int32)[:, 0]
+    chosen = tf.where(temperature > 0, drawn, tf.argmax(logits, axis=-1, output_type=tf.int32))
+    mean = tf.gather(means, chosen, batch_dims=1)
+    scale = tf.gather(scales, chosen, batch_dims=1) * tf.sqrt(temperature)
+    return mean + scale * tf.random.stateless_normal(tf.shape(mean), noise_seed, dtype=params.dtype)
+
 # ----------------------------------------------------------------------------- a toy problem
 
 def inverse_problem(count: int = 1000, seed: int | None = 0):

@@ -35,8 +35,9 @@ def frame_grid(images, titles=None, ncols: int = 6, size: float = 1.9, suptitle:
     ncols = min(ncols, len(images))
     nrows = -(-len(images) // ncols)
     height, width = np.asarray(images[0]).shape[:2]
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * height / width + 0.3 * nrows),
-                             squeeze=False)
+    title_room = 0.3 if titles is not None else 0.05
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, layout="constrained",
+                             figsize=(ncols * size, nrows * (size * height / width + title_room) + 0.3 * bool(suptitle)))
     for ax in axes.flat:
         ax.axis("off")
     for i, image in enumerate(images):
@@ -47,7 +48,6 @@ def frame_grid(images, titles=None, ncols: int = 6, size: float = 1.9, suptitle:
             ax.set_title(titles[i], fontsize=8)
     if suptitle:
         fig.suptitle(suptitle)
-    fig.tight_layout()
     return fig
 
 

@@ -291,10 +291,18 @@ def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_s
     dimensions = whole.shape[1]
     components = model.get_layer("mdn").components
     if len(model.input.shape) == 2:  # the seed model: one previous code
-        params = model.predict(whole[first - 1:-1], batch_size=batch_size, verbose=0)
+        params = mixture_parameters(model, whole[first - 1:-1], batch_size)
     else:
         context = min(context, first)
         index = np.arange(first, len(whole))[:, None] - context + np.arange(context)
-        params = model.predict(whole[index], batch_size=batch_size, verbose=0)[:, -1]
+        params = mixture_parameters(model, whole[index], batch_size)[:, -1]
     nll = mdn.negative_log_likelihood(targets, params, dimensions, components)
     return keras.ops.convert_to_numpy(nll) / dimensions
+
+
+def mixture_parameters(model: keras.Model, inputs, batch_size: int = 256) -> np.ndarray:
+    """The model's MDN parameters for ``inputs``, as NumPy, by direct calls in batches (``predict``
+    would retrace for every new input shape)."""
+    inputs = np.asarray(inputs, np.float32)
+    return np.concatenate([keras.ops.convert_to_numpy(model(inputs[i:i + batch_size], training=False))
+                           for i in range(0, len(inputs), batch_size)])

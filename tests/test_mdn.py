@@ -255,3 +255,22 @@ def test_a_tiny_model_learns_a_bimodal_target():
 def test_bad_inputs_are_refused_with_a_clear_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_sample_tensor_follows_the_same_temperature_rule():
+    rng = np.random.default_rng(5)
+    dimensions, components = 2, 3
+    one = random_parameters(rng, (1,), dimensions, components).astype(np.float32)
+    batch = tf.constant(np.repeat(one, 100_000, axis=0))
+    for tau in (1.0, 0.4):
+        draws = mdn.sample_tensor(batch, dimensions, components, tau, tf.constant([1, 2])).numpy()
+        mean = mdn.mixture_mean(one, dimensions, components, tau)[0]
+        variance = mdn.mixture_variance(one, dimensions, components, tau)[0]
+        assert (np.abs(draws.mean(axis=0) - mean) < 5 * np.sqrt(variance / len(draws))).all()
+        np.testing.assert_allclose(draws.var(axis=0), variance, rtol=0.03)
+    cold = mdn.sample_tensor(batch[:4], dimensions, components, 0.0, tf.constant([3, 4])).numpy()
+    np.testing.assert_allclose(cold, mdn.sample(one.repeat(4, 0), dimensions, components, 0.0), rtol=1e-6)
+    again = [mdn.sample_tensor(batch[:8], dimensions, components, 1.0, tf.constant([7, 7])).numpy() for _ in range(2)]
+    np.testing.assert_array_equal(*again)
+    other = mdn.sample_tensor(batch[:8], dimensions, components, 1.0, tf.constant([7, 8])).numpy()
+    assert not np.allclose(other, again[0])

@@ -1,0 +1,306 @@
+"""Choreography: generate new dances, measure them, and export them.
+
+- :class:`Choreographer` runs a trained sequence model autoregressively — warm up on real codes,
+  then sample the next code from the MDN at temperature τ and feed it back — as **one compiled
+  TensorFlow loop** over all steps, for several dancers at once. The original called
+  ``model.predict`` once per frame and fed back codes on the wrong scale (flaw 2); here every code
+  stays standardized inside the loop and is turned back into VAE units only to decode.
+- The measures of the design (section 7): :func:`motion_energy`, :func:`freezes`,
+  :func:`longest_loop`, :func:`frechet_latent_distance`, :func:`diversity`, and :func:`report`.
+- Export: :func:`silhouette_frames`, :func:`side_by_side`, :func:`grid`, :func:`write_gif` and
+  :func:`write_mp4`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from . import mdn, video
+
+#: frames in a freeze window and in the shortest loop that counts (design, section 7)
+FREEZE_WINDOW = 100
+LOOP_LENGTH = 100
+MIN_LOOP_LAG = 10
+#: codes per window for the Fréchet latent distance and diversity
+MEASURE_WINDOW = 8
+
+
+# ----------------------------------------------------------------------------- generation
+
+class Choreographer:
+    """Autoregressive sampling from a sequence model, compiled once, batched over dancers.
+
+    ``model`` is a windowed model from :func:`dancenet.sequence.build_sequence_model` (its LSTM
+    state carries the dance so far) or the original's one-step model from
+    :func:`dancenet.sequence.build_seed_model` (no state: each step sees only the last code).
+    """
+
+    def __init__(self, model: keras.Model):
+        self.model = model
+        self.head = model.get_layer("mdn")
+        self.dimensions, self.components = self.head.dimensions, self.head.components
+        self.stateful = len(model.input.shape) == 3
+        self.cells = [layer.cell for layer in model.layers if isinstance(layer, layers.LSTM)]
+        self._loop = tf.function(self._generate, reduce_retracing=True)
+
+    def _initial_states(self, batch):
+        return [cell.get_initial_state(batch_size=batch) for cell in self.cells] if self.stateful else []
+
+    def _step(self, code, states):
+        """Mixture parameters for the code after ``code`` ``(B, D)``, and the new LSTM states."""
+        if not self.stateful:
+            return self.model(code, training=False), states
+        x, new_states = code, []
+        for cell, state in zip(self.cells, states):
+            x, state = cell(x, state, training=False)
+            new_states.append(state)
+        return self.head(self.model.get_layer("dense")(x)), new_states
+
+    def _generate(self, warm_up, length, temperature, seed):
+        batch = tf.shape(warm_up)[0]
+        states = self._initial_states(batch)
+        params = tf.zeros((batch, mdn.output_size(self.dimensions, self.components)), warm_up.dtype)
+        first = 0 if self.stateful else tf.shape(warm_up)[1] - 1  # the seed model needs only the last code
+        for t in tf.range(first, tf.shape(warm_up)[1]):
+            params, states = self._step(warm_up[:, t], states)
+        codes = tf.TensorArray(warm_up.dtype, size=length)
+        for t in tf.range(length):
+            code = mdn.sample_tensor(params, self.dimensions, self.components, temperature, tf.stack([seed, t]))
+            codes = codes.write(t, code)
+            params, states = self._step(code, states)
+        return tf.transpose(codes.stack(), [1, 0, 2])
+
+    def generate(self, warm_up, length: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
+        """``(dancers, length, D)`` standardized codes following each warm-up sequence.
+
+        ``warm_up``: standardized real codes, ``(W, D)`` for one dancer or ``(dancers, W, D)``.
+        Temperature as defined in :func:`dancenet.mdn.tempered_mixture`; the same ``seed`` gives
+        the same dance.
+        """
+        warm_up = np.asarray(warm_up, np.float32)
+        if warm_up.ndim == 2:
+            warm_up = warm_up[None]
+        if warm_up.ndim != 3 or warm_up.shape[-1] != self.dimensions or warm_up.shape[1] < 1:
+            raise ValueError(f"warm-up codes must be (W, {self.dimensions}) or (dancers, W, {self.dimensions}) "
+                             f"with W ≥ 1, got {warm_up.shape}")
+        if not np.isfinite(warm_up).all():
+            raise ValueError("warm-up codes contain NaN or infinity")
+        if length < 1:
+            raise ValueError(f"length must be at least 1, got {length}")
+        if not 0 <= temperature < np.inf:
+            raise ValueError(f"temperature must be a finite number ≥ 0, got {temperature}")
+        codes = self._loop(tf.constant(warm_up), tf.constant(int(length)), tf.constant(float(temperature)),
+                           tf.constant(int(seed)))
+        return codes.numpy()
+
+    def generate_step_by_step(self, warm_up, length: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
+        """The same dance as :meth:`generate`, one eager step at a time (a reference for tests)."""
+        warm_up = tf.constant(np.asarray(warm_up, np.float32).reshape(-1, *np.shape(warm_up)[-2:]))
+        states = self._initial_states(warm_up.shape[0])
+        start = 0 if self.stateful else warm_up.shape[1] - 1
+        for t in range(start, warm_up.shape[1]):
+            params, states = self._step(warm_up[:, t], states)
+        codes = []
+        for t in range(length):
+            code = mdn.sample_tensor(params, self.dimensions, self.components, float(temperature), tf.constant([seed, t]))
+            codes.append(code.numpy())
+            params, states = self._step(code, states)
+        return np.stack(codes, axis=1)
+
+
+def generate_with_predict(model: keras.Model, warm_up, length: int, temperature: float = 1.0,
+                          seed: int = 0) -> np.ndarray:
+    """The original's way: one ``model.predict`` call per frame, sampling in NumPy in between.
+
+    ``model`` is a stateful twin (:func:`dancenet.sequence.stateful_twin`) with batch size 1, so
+    the dance is the same kind as :class:`Choreographer`'s; only the loop differs. For benchmarks.
+    """
+    from . import sequence
+
+    head = model.get_layer("mdn")
+    rng = np.random.default_rng(seed)
+    sequence.reset(model)
+    for code in np.asarray(warm_up, np.float32):
+        params = model.predict(code[None, None], verbose=0)[0, 0]
+    codes = []
+    for _ in range(length):
+        code = mdn.sample(params, head.dimensions, head.components, temperature, rng).astype(np.float32)
+        codes.append(code)
+        params = model.predict(code[None, None], verbose=0)[0, 0]
+    return np.array(codes)
+
+
+# ----------------------------------------------------------------------------- measures
+
+def _check_codes(codes, name: str = "codes") -> np.ndarray:
+    codes = np.asarray(codes, np.float64)
+    if codes.ndim != 2 or len(codes) < 2:
+        raise ValueError(f"{name} must be a sequence (T, D) with T ≥ 2, got shape {codes.shape}")
+    if not np.isfinite(codes).all():
+        raise ValueError(f"{name} contain NaN or infinity")
+    return codes
+
+
+def motion(codes) -> np.ndarray:
+    """‖z_t − z_{t−1}‖ for every step ``(T − 1,)``: how far the dance moves per frame."""
+    return np.linalg.norm(np.diff(_check_codes(codes), axis=0), axis=1)
+
+
+def motion_energy(codes) -> float:
+    """Mean motion per frame, in standardized latent units (design, section 7)."""
+    return float(motion(codes).mean())
+
+
+def freezes(codes, real_energy: float, window: int = FREEZE_WINDOW, fraction: float = 0.25) -> np.ndarray:
+    """Start frames of the ``window``-frame windows (stepping by ``window // 4``) whose motion
+    energy is below ``fraction`` of the real data's: the dancer has (nearly) stopped."""
+    steps = motion(codes)
+    if len(steps) < window:
+        return np.zeros(0, int)
+    running = np.convolve(steps, np.ones(window) / window, mode="valid")
+    starts = np.arange(0, len(running), max(1, window // 4))
+    return starts[running[starts] < fraction * real_energy]
+
+
+def longest_loop(codes, tolerance: float, min_lag: int = MIN_LOOP_LAG) -> tuple[int, int]:
+    """``(lag, frames)`` of the longest stretch where the dance repeats itself ``lag`` frames later
+    to within ``tolerance`` (distance between codes), over lags ≥ ``min_lag``. A loop, in the
+    design's sense, is a stretch of ≥ 100 frames."""
+    codes = _check_codes(codes)
+    best = (0, 0)
+    for lag in range(min_lag, len(codes) // 2 + 1):
+        close = np.linalg.norm(codes[lag:] - codes[:-lag], axis=1) < tolerance
+        if not close.any():
+            continue
+        edges = np.diff(np.concatenate([[0], close.astype(np.int8), [0]]))
+        run = int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
+        if run > best[1]:
+            best = (lag, run)
+    return best
+
+
+def windows_of(codes, length: int = MEASURE_WINDOW) -> np.ndarray:
+    """Every window of ``length`` consecutive codes, flattened: ``(T − length + 1, length·D)``."""
+    codes = _check_codes(codes)
+    if len(codes) < length:
+        raise ValueError(f"a sequence of {len(codes)} codes is shorter than a window of {length}")
+    index = np.arange(len(codes) - length + 1)[:, None] + np.arange(length)
+    return codes[index].reshape(len(index), -1)
+
+
+def frechet_latent_distance(generated, real, length: int = MEASURE_WINDOW) -> float:
+    """Fréchet distance between Gaussians fitted to windows of two sets of sequences (the FID
+    recipe on latent windows): ``‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½)``. Lower is closer."""
+    a = np.concatenate([windows_of(s, length) for s in _as_sequences(generated)])
+    b = np.concatenate([windows_of(s, length) for s in _as_sequences(real)])
+    mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    values, vectors = np.linalg.eigh(cov_a)
+    root_a = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    cross = np.linalg.eigvalsh(root_a @ cov_b @ root_a)
+    trace_root = np.sqrt(np.clip(cross, 0, None)).sum()
+    return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
+
+
+def diversity(sequences, length: int = MEASURE_WINDOW, samples: int = 2000, seed: int = 0) -> float:
+    """Mean distance between windows taken from *different* sequences (independent dancers)."""
+    sequences = [windows_of(s, length) for s in _as_sequences(sequences)]
+    if len(sequences) < 2:
+        raise ValueError("diversity needs at least two sequences")
+    rng = np.random.default_rng(seed)
+    total = 0.0
+    for _ in range(samples):
+        i, j = rng.choice(len(sequences), 2, replace=False)
+        total += np.linalg.norm(sequences[i][rng.integers(len(sequences[i]))]
+                                - sequences[j][rng.integers(len(sequences[j]))])
+    return total / samples
+
+
+def _as_sequences(codes) -> list[np.ndarray]:
+    return [codes] if np.ndim(codes) == 2 else list(codes)
+
+
+def report(dances: dict, real, reference=None) -> dict:
+    """The design's measures for each set of dances ``{name: (dancers, T, D)}``, against ``real``
+    held-out codes ``(T, D)``. Freezes and loops are judged against ``reference`` (real codes,
+    default ``real``): its motion energy sets the freeze level and the loop tolerance."""
+    reference = real if reference is None else reference
+    energy = motion_energy(reference)
+    tolerance = energy  # two codes closer than one typical step count as the same pose
+    rows = {}
+    for name, sequences in dances.items():
+        sequences = _as_sequences(sequences)
+        loops = [longest_loop(s, tolerance) for s in sequences]
+        rows[name] = {
+            "motion energy": float(np.mean([motion_energy(s) for s in sequences])),
+            "frozen windows": int(sum(len(freezes(s, energy)) for s in sequences)),
+            "longest repeat (frames)": max(run for _, run in loops),
+            "loops": sum(run >= LOOP_LENGTH for _, run in loops),
+            "FLD": frechet_latent_distance(sequences, real),
+            "diversity": diversity(sequences) if len(sequences) > 1 else float("nan"),
+        }
+    return rows
+
+
+# ----------------------------------------------------------------------------- export
+
+def silhouette_frames(images) -> np.ndarray:
+    """Decoder outputs ``(N, H, W, 1)`` in [0, 1] as ``uint8`` grayscale frames ``(N, H, W)``."""
+    images = np.asarray(images, np.float32)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3:
+        raise ValueError(f"expected silhouettes (N, H, W) or (N, H, W, 1), got {images.shape}")
+    return np.round(np.clip(images, 0, 1) * 255).astype(np.uint8)
+
+
+def _join(clips, axis: int, gap: int) -> np.ndarray:
+    shape = list(clips[0].shape)
+    shape[axis] = gap
+    spacer = np.full(shape, 255, np.uint8)
+    parts = [clips[0]]
+    for clip in clips[1:]:
+        parts += [spacer, clip]
+    return np.concatenate(parts, axis=axis)
+
+
+def side_by_side(*clips, gap: int = 4) -> np.ndarray:
+    """Videos ``(N, H, W)`` of equal length and height placed next to each other."""
+    if len({c.shape[:2] for c in clips}) != 1:
+        raise ValueError(f"videos must share length and height, got {[c.shape for c in clips]}")
+    return _join(clips, 2, gap)
+
+
+def grid(clips, columns: int = 2, gap: int = 4) -> np.ndarray:
+    """Several videos of the same shape ``(N, H, W)`` tiled in rows of ``columns``."""
+    clips = [np.asarray(c, np.uint8) for c in clips]
+    clips += [np.zeros_like(clips[0])] * (-len(clips) % columns)
+    rows = [side_by_side(*clips[i:i + columns], gap=gap) for i in range(0, len(clips), columns)]
+    return _join(rows, 1, gap)
+
+
+def write_gif(frames, path, fps: float) -> Path:
+    """An animated GIF of grayscale frames ``(N, H, W)``, looping, at ``fps``; written atomically."""
+    from PIL import Image
+
+    frames = np.asarray(frames, np.uint8)
+    if frames.ndim != 3 or len(frames) == 0:
+        raise ValueError(f"expected grayscale frames (N, H, W), got {frames.shape}")
+    pictures = [Image.fromarray(frame) for frame in frames]
+    with video.atomic_path(path) as partial:
+        pictures[0].save(partial, format="GIF", save_all=True, append_images=pictures[1:],
+                         duration=round(1000 / fps), loop=0)
+    return Path(path)
+
+
+def write_mp4(frames, path, fps: float) -> Path:
+    """An MP4 of grayscale frames ``(N, H, W)`` at ``fps`` (via :func:`dancenet.video.write_video`)."""
+    frames = np.asarray(frames, np.uint8)
+    if frames.ndim != 3 or len(frames) == 0:
+        raise ValueError(f"expected grayscale frames (N, H, W), got {frames.shape}")
+    return video.write_video(path, np.repeat(frames[..., None], 3, axis=-1), fps)

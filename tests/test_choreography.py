@@ -1,0 +1,149 @@
+"""Generation (compiled, batched, reproducible), the dance measures, and export."""
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from dancenet import choreography, sequence, video
+from dancenet.profiles import PROFILES
+
+CI = PROFILES["ci"]
+
+
+@pytest.fixture(scope="module")
+def choreographer():
+    keras.utils.set_random_seed(0)
+    return choreography.Choreographer(sequence.build_sequence_model(CI))
+
+
+@pytest.fixture(scope="module")
+def warm_up():
+    return np.random.default_rng(0).normal(size=(3, 10, CI.latent_dim)).astype(np.float32)
+
+
+def test_generation_shapes_and_reproducibility(choreographer, warm_up):
+    codes = choreographer.generate(warm_up, 25, temperature=1.0, seed=4)
+    assert codes.shape == (3, 25, CI.latent_dim) and np.isfinite(codes).all()
+    np.testing.assert_array_equal(codes, choreographer.generate(warm_up, 25, temperature=1.0, seed=4))
+    assert not np.allclose(codes, choreographer.generate(warm_up, 25, temperature=1.0, seed=5))
+    assert not np.allclose(codes[0], codes[1])  # dancers differ
+    assert choreographer.generate(warm_up[0], 5).shape == (1, 5, CI.latent_dim)
+
+
+def test_zero_temperature_is_deterministic_whatever_the_seed(choreographer, warm_up):
+    cold = [choreographer.generate(warm_up, 15, temperature=0.0, seed=s) for s in (1, 2)]
+    np.testing.assert_array_equal(*cold)
+
+
+def test_compiled_loop_matches_step_by_step_reference(choreographer, warm_up):
+    compiled = choreographer.generate(warm_up, 20, temperature=0.7, seed=3)
+    reference = choreographer.generate_step_by_step(warm_up, 20, temperature=0.7, seed=3)
+    np.testing.assert_allclose(compiled, reference, atol=1e-4)
+
+
+def test_compiled_loop_carries_the_state_like_the_stateful_twin(choreographer, warm_up):
+    """At τ = 0 the dance is a function of the model alone: the twin, fed the same codes, agrees."""
+    codes = choreographer.generate(warm_up[:1], 6, temperature=0.0)[0]
+    twin = sequence.stateful_twin(choreographer.model)
+    sequence.reset(twin)
+    for code in np.concatenate([warm_up[0], codes[:-1]]):
+        params = keras.ops.convert_to_numpy(twin(code[None, None]))[0, 0]
+    from dancenet import mdn
+
+    np.testing.assert_allclose(mdn.sample(params, CI.latent_dim, CI.mixtures, 0.0), codes[-1], atol=1e-4)
+
+
+def test_the_seed_model_generates_from_the_last_code_only(warm_up):
+    seed_model = choreography.Choreographer(sequence.build_seed_model(CI))
+    a = seed_model.generate(warm_up, 8, temperature=0.5, seed=1)
+    changed = warm_up.copy()
+    changed[:, :-1] = 0.0  # a different past, the same last code
+    np.testing.assert_allclose(seed_model.generate(changed, 8, temperature=0.5, seed=1), a, atol=1e-5)
+    np.testing.assert_allclose(seed_model.generate_step_by_step(warm_up, 8, 0.5, 1), a, atol=1e-4)
+
+
+def test_generation_refuses_bad_input(choreographer, warm_up):
+    with pytest.raises(ValueError, match="warm-up codes must be"):
+        choreographer.generate(warm_up[..., :3], 5)
+    with pytest.raises(ValueError, match="NaN"):
+        choreographer.generate(np.full_like(warm_up, np.nan), 5)
+    with pytest.raises(ValueError, match="length"):
+        choreographer.generate(warm_up, 0)
+    with pytest.raises(ValueError, match="temperature"):
+        choreographer.generate(warm_up, 5, temperature=-1)
+
+
+def random_walk(length=600, dimensions=4, seed=0, step=0.3):
+    return np.cumsum(np.random.default_rng(seed).normal(scale=step, size=(length, dimensions)), axis=0)
+
+
+def test_a_frozen_dance_is_flagged_and_a_moving_one_is_not():
+    moving = random_walk()
+    energy = choreography.motion_energy(moving)
+    frozen = moving.copy()
+    frozen[200:400] = frozen[200] + np.random.default_rng(1).normal(scale=0.01, size=(200, 4))
+    starts = choreography.freezes(frozen, energy)
+    assert len(starts) > 0 and all(100 <= s <= 400 for s in starts)
+    assert len(choreography.freezes(moving, energy)) == 0
+
+
+def test_a_periodic_dance_is_a_loop_and_a_random_walk_is_not():
+    period = np.tile(random_walk(37, seed=2), (10, 1))
+    lag, run = choreography.longest_loop(period, tolerance=0.1)
+    assert lag % 37 == 0 and run >= choreography.LOOP_LENGTH
+    walk = random_walk(400)
+    assert choreography.longest_loop(walk, tolerance=choreography.motion_energy(walk))[1] < choreography.LOOP_LENGTH
+
+
+def test_frechet_latent_distance():
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(4, 300, 3))
+    assert abs(choreography.frechet_latent_distance(a, a, length=2)) < 1e-6
+    shifted = a + np.array([2.0, 0.0, 0.0])
+    # equal covariances: the distance is the squared mean shift, 2² for each of the 2 window steps
+    assert choreography.frechet_latent_distance(shifted, a, length=2) == pytest.approx(8.0, rel=1e-6)
+    b = rng.normal(size=(4, 300, 3))
+    assert 0 < choreography.frechet_latent_distance(b, a, length=2) < 0.5
+
+
+def test_diversity_is_zero_for_copies_and_grows_with_spread():
+    walk = random_walk(200)
+    assert choreography.diversity([walk, walk, walk], length=1, samples=500) > 0  # windows from different times
+    still = np.zeros((200, 4))
+    assert choreography.diversity([still, still], samples=200) == 0
+    assert choreography.diversity([random_walk(200, seed=s) for s in range(4)]) > choreography.diversity(
+        [random_walk(200, seed=s, step=0.1) for s in range(4)])
+    with pytest.raises(ValueError, match="two sequences"):
+        choreography.diversity([walk])
+
+
+def test_report_has_every_measure():
+    real = random_walk(400, seed=5)
+    rows = choreography.report({"walks": np.stack([random_walk(300, seed=s) for s in range(3)]),
+                                "still": np.zeros((2, 300, 4)) + 1.0}, real)
+    assert rows["still"]["frozen windows"] > 0 and rows["still"]["motion energy"] == 0
+    assert rows["walks"]["frozen windows"] == 0 and rows["walks"]["loops"] == 0
+    assert set(rows["walks"]) == {"motion energy", "frozen windows", "longest repeat (frames)", "loops",
+                                  "FLD", "diversity"}
+
+
+def test_export_gif_and_mp4_have_every_frame(tmp_path):
+    images = np.random.default_rng(0).random((12, 48, 80, 1)).astype(np.float32)
+    frames = choreography.silhouette_frames(images)
+    assert frames.shape == (12, 48, 80) and frames.dtype == np.uint8
+    gif = choreography.write_gif(frames, tmp_path / "dance.gif", fps=15)
+    with Image.open(gif) as picture:
+        assert picture.n_frames == 12 and picture.size == (80, 48)
+    mp4 = choreography.write_mp4(frames, tmp_path / "dance.mp4", fps=15)
+    assert len(video.read_frames(mp4, progress=False)) == 12
+    assert video.video_info(mp4).fps == pytest.approx(15)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dance.gif", "dance.mp4"]  # no leftovers
+
+
+def test_side_by_side_and_grid_layouts():
+    clip = np.zeros((5, 10, 20), np.uint8)
+    assert choreography.side_by_side(clip, clip, clip, gap=2).shape == (5, 10, 64)
+    assert choreography.grid([clip] * 3, columns=2, gap=2).shape == (5, 22, 42)
+    with pytest.raises(ValueError, match="share length and height"):
+        choreography.side_by_side(clip, clip[:4])

@@ -8,13 +8,14 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
-.PHONY: help book test unit nbval notebooks lab bench clean
+.PHONY: help book test unit nbval notebooks lab dance bench clean
 
 help:
 	@echo "make book       build the HTML book from the committed notebook outputs (warnings fail)"
 	@echo "make test       unit tests, notebook hygiene, nbval (ci profile) and the book build"
 	@echo "make notebooks  execute every chapter in place, in order (profile: \$$DANCENET_PROFILE or auto)"
 	@echo "make lab        open the chapters in JupyterLab"
+	@echo "make dance      render a fresh stage video and generate dance.mp4 and dance.gif from it"
 	@echo "make bench      run the benchmarks (figures for BENCHMARKS.md)"
 	@echo "make clean      remove the built book and Python caches (keeps .venv)"
 
@@ -53,6 +54,13 @@ notebooks: $(READY)
 
 lab: $(READY)
 	$(BIN)/jupyter lab chapters/
+
+# A fresh stage video (seed 21, not the course's 8), then the whole pipeline on it as if it were
+# your own video. PROFILE=ci makes it quick; by default the profile is chosen as everywhere else.
+dance: $(READY)
+	$(BIN)/dancenet stage --out _build/dance/stage --frames 3600 --seed 21
+	$(BIN)/dancenet dance --video _build/dance/stage/stage.mp4 --out dance.mp4 --gif dance.gif \
+	  --frames 450 $(if $(PROFILE),--profile $(PROFILE))
 
 bench: $(READY)
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -207,15 +207,21 @@ class TrainedModel:
         return cls(model, metrics["history"], metrics["held_out_iou"])
 
 
-def _trained(kind: str, train, profile: Profile, epochs: int, progress: bool) -> TrainedModel:
+def _source(video_path) -> dict:
+    """What identifies the training video in a cache key: nothing for the stage (so its keys stay
+    as they were), the file's path, size and time for a video of your own."""
+    return {} if video_path is None else {"source": _video_identity(video_path)}
+
+
+def _trained(kind: str, train, profile: Profile, epochs: int, progress: bool, video_path=None) -> TrainedModel:
     from . import vae
 
     settings = {"method": "median", "epochs": epochs, "batch_size": profile.vae_batch_size,
                 "architecture": [profile.image_size, profile.latent_dim, profile.encoder_filters],
-                "seed": STAGE_SEED}
+                "seed": STAGE_SEED, **_source(video_path)}
 
     def build(folder: Path) -> None:
-        images = silhouettes(profile, progress=progress).images
+        images = silhouettes(profile, video_path, progress=progress).images
         model, history = train(images, profile, epochs=epochs, verbose=2 if progress else 0)  # a line per epoch
         _, held_out = vae.split(images)
         metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
@@ -226,12 +232,13 @@ def _trained(kind: str, train, profile: Profile, epochs: int, progress: bool) ->
     return cached(kind, profile, settings, build, TrainedModel.load, modules=(vae, background, video, stage))
 
 
-def trained_vae(profile: Profile | str | None = None, progress: bool = True) -> TrainedModel:
-    """The profile's VAE (chapter 5's output): loaded if cached, else trained with a progress bar."""
+def trained_vae(profile: Profile | str | None = None, progress: bool = True, video_path=None) -> TrainedModel:
+    """The profile's VAE (chapter 5's output): loaded if cached, else trained with a progress bar.
+    On the stage video, or on ``video_path`` when given."""
     from . import vae
 
     profile = get_profile(profile)
-    return _trained("vae", vae.train_vae, profile, profile.vae_epochs, progress)
+    return _trained("vae", vae.train_vae, profile, profile.vae_epochs, progress, video_path)
 
 
 def trained_autoencoder(profile: Profile | str | None = None, progress: bool = True) -> TrainedModel:
@@ -243,18 +250,18 @@ def trained_autoencoder(profile: Profile | str | None = None, progress: bool = T
                     progress)
 
 
-def latents(profile: Profile | str | None = None, progress: bool = True) -> np.ndarray:
+def latents(profile: Profile | str | None = None, progress: bool = True, video_path=None) -> np.ndarray:
     """``z_mean`` of every silhouette, in video order, ``(N, latent_dim)`` — what chapters 6–8 model."""
     from . import vae
 
     profile = get_profile(profile)
 
     def build(folder: Path) -> None:
-        model = trained_vae(profile, progress).model
-        images = silhouettes(profile, progress=progress).images
+        model = trained_vae(profile, progress, video_path).model
+        images = silhouettes(profile, video_path, progress=progress).images
         np.save(folder / "latents.npy", model.encode(images).astype(np.float32))
 
-    return cached("latents", profile, {"seed": STAGE_SEED, "epochs": profile.vae_epochs}, build,
+    return cached("latents", profile, {"seed": STAGE_SEED, "epochs": profile.vae_epochs, **_source(video_path)}, build,
                   lambda folder: np.load(folder / "latents.npy"), modules=(vae, background, video, stage))
 
 
@@ -279,15 +286,15 @@ class TrainedSequenceModel:
         return cls(model, metrics["history"], metrics["held_out_nll"])
 
 
-def latent_sequence(profile: Profile | str | None = None, progress: bool = True):
+def latent_sequence(profile: Profile | str | None = None, progress: bool = True, video_path=None):
     """The profile's latent sequence split and standardized for the sequence models (chapter 7)."""
     from . import sequence
 
-    return sequence.prepare(latents(profile, progress))
+    return sequence.prepare(latents(profile, progress, video_path))
 
 
 def trained_sequence_model(profile: Profile | str | None = None, kind: str = "memory",
-                           progress: bool = True) -> TrainedSequenceModel:
+                           progress: bool = True, video_path=None) -> TrainedSequenceModel:
     """Chapter 7's sequence models: ``"memory"`` (windowed LSTMs, ours) or ``"seed"`` (the
     original's one-step model), trained on the latent sequence or loaded from the cache."""
     from . import mdn, sequence, vae
@@ -298,10 +305,10 @@ def trained_sequence_model(profile: Profile | str | None = None, kind: str = "me
     profile = get_profile(profile)
     settings = {"kind": kind, "epochs": profile.sequence_epochs, "seed": STAGE_SEED,
                 "architecture": [profile.latent_dim, profile.lstm_units, profile.lstm_layers,
-                                 profile.dense_units, profile.mixtures]}
+                                 profile.dense_units, profile.mixtures], **_source(video_path)}
 
     def build(folder: Path) -> None:
-        data = latent_sequence(profile, progress)
+        data = latent_sequence(profile, progress, video_path)
         model, history = trainers[kind](data, profile, verbose=2 if progress else 0)
         metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
                    "held_out_nll": float(sequence.held_out_nll(model, data).mean())}

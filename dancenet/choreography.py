@@ -13,6 +13,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import keras
@@ -28,6 +31,8 @@ LOOP_LENGTH = 100
 MIN_LOOP_LAG = 10
 #: codes per window for the Fréchet latent distance and diversity
 MEASURE_WINDOW = 8
+#: the temperature the command line and chapter 8 generate at (chosen in chapter 8 by the measures)
+DEFAULT_TEMPERATURE = 0.5
 
 
 # ----------------------------------------------------------------------------- generation
@@ -284,6 +289,21 @@ def grid(clips, columns: int = 2, gap: int = 4) -> np.ndarray:
     return _join(rows, 1, gap)
 
 
+@contextmanager
+def _atomic_path(path):
+    """A temporary path beside ``path`` to write to; renamed to ``path`` only if the block
+    finishes, deleted otherwise — an interrupted write never leaves a truncated file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(partial)
+        os.replace(partial, path)
+    finally:
+        Path(partial).unlink(missing_ok=True)
+
+
 def write_gif(frames, path, fps: float) -> Path:
     """An animated GIF of grayscale frames ``(N, H, W)``, looping, at ``fps``; written atomically."""
     from PIL import Image
@@ -292,7 +312,7 @@ def write_gif(frames, path, fps: float) -> Path:
     if frames.ndim != 3 or len(frames) == 0:
         raise ValueError(f"expected grayscale frames (N, H, W), got {frames.shape}")
     pictures = [Image.fromarray(frame) for frame in frames]
-    with video.atomic_path(path) as partial:
+    with _atomic_path(path) as partial:
         pictures[0].save(partial, format="GIF", save_all=True, append_images=pictures[1:],
                          duration=round(1000 / fps), loop=0)
     return Path(path)

@@ -148,7 +148,7 @@ def test_trained_vae_and_latents_are_cached(ci_silhouettes, tmp_path, monkeypatc
     from dancenet import vae
 
     _, sil = ci_silhouettes
-    monkeypatch.setattr(artifacts, "silhouettes", lambda profile, progress=True: sil)
+    monkeypatch.setattr(artifacts, "silhouettes", lambda profile, video_path=None, progress=True: sil)
     trained = artifacts.trained_vae("ci", progress=False)
     assert isinstance(trained.model, vae.VAE)
     assert len(trained.history["loss"]) == CI.vae_epochs and 0 <= trained.held_out_iou <= 1
@@ -165,7 +165,7 @@ def test_trained_autoencoder_is_cached_beside_the_vae(ci_silhouettes, monkeypatc
     from dancenet import vae
 
     _, sil = ci_silhouettes
-    monkeypatch.setattr(artifacts, "silhouettes", lambda profile, progress=True: sil)
+    monkeypatch.setattr(artifacts, "silhouettes", lambda profile, video_path=None, progress=True: sil)
     trained = artifacts.trained_autoencoder("ci", progress=False)
     assert type(trained.model) is vae.Autoencoder
     assert len(trained.history["loss"]) == max(1, CI.vae_epochs // 2) and "kl" not in trained.history
@@ -177,7 +177,7 @@ def test_trained_sequence_models_are_cached(monkeypatch):
     from dancenet import sequence
 
     codes = np.random.default_rng(0).normal(size=(200, CI.latent_dim)).cumsum(axis=0).astype(np.float32)
-    monkeypatch.setattr(artifacts, "latents", lambda profile, progress=True: codes)
+    monkeypatch.setattr(artifacts, "latents", lambda profile, progress=True, video_path=None: codes)
     for kind in ("seed", "memory"):
         trained = artifacts.trained_sequence_model("ci", kind, progress=False)
         assert len(trained.history["loss"]) == CI.sequence_epochs and np.isfinite(trained.held_out_nll)

@@ -1,0 +1,111 @@
+"""``dancenet`` on the command line: a stage video, or a new dance from any dance video.
+
+    dancenet stage --out stage/                       # render the synthetic stage video
+    dancenet dance --video my_dance.mp4 --out dance.mp4 --gif dance.gif
+
+``dance`` runs the whole course on one video, reusing everything already in the cache:
+
+1. frames → silhouettes (background removal, chapter 2),
+2. silhouettes → a trained VAE (chapters 3–5) → one latent code per frame,
+3. codes → a trained stacked-LSTM + MDN sequence model (chapters 6–7),
+4. the model, warmed up on real frames, generates new codes; the VAE decodes them (chapter 8),
+5. the silhouettes are written as MP4 (and GIF) at the source frame rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EPILOG = """steps of `dance` (each cached under $DANCENET_CACHE, so a second run skips to step 4):
+  1. read the video (every n-th frame, per profile) and remove the background (median method)
+  2. train the VAE on the silhouettes and encode every frame (z_mean)
+  3. train the sequence model (3 stacked LSTMs + mixture density head) on the codes
+  4. warm up on real codes, sample --frames new codes at --temperature, decode them
+  5. write --out (MP4) and --gif, at the video's frame rate divided by the profile's stride
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .choreography import DEFAULT_TEMPERATURE
+    from .profiles import PROFILES
+
+    parser = argparse.ArgumentParser(prog="dancenet", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"dancenet {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    stage = commands.add_parser("stage", help="render the synthetic stage video (with ground truth)",
+                                description="Render the course's synthetic dancer into a folder: "
+                                            "stage.mp4, truth.npz (masks, poses, moves) and meta.json.")
+    stage.add_argument("--out", type=Path, required=True, help="folder to write into")
+    stage.add_argument("--frames", type=int, default=1800, help="frames at 30 fps (default 1800 = 1 minute)")
+    stage.add_argument("--seed", type=int, default=8, help="random seed of the dancer and the stage")
+
+    dance = commands.add_parser("dance", help="generate a new dance from a dance video",
+                                description="Learn a dancer from a video and generate a new dance.",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    dance.add_argument("--video", type=Path, required=True, help="a dance video (any format OpenCV reads)")
+    dance.add_argument("--out", type=Path, required=True, help="the generated dance, an .mp4 file")
+    dance.add_argument("--gif", type=Path, help="also write the dance as an animated GIF")
+    dance.add_argument("--profile", choices=sorted(PROFILES), help="model sizes and training budget "
+                       "(default: $DANCENET_PROFILE, else gpu when a GPU is visible, else cpu)")
+    dance.add_argument("--frames", type=int, default=300, help="frames to generate (default 300)")
+    dance.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE,
+                       help=f"sampling temperature: 0 = always the likeliest move, 1 = the model as "
+                            f"trained, >1 = wilder (default {DEFAULT_TEMPERATURE})")
+    dance.add_argument("--seed", type=int, default=0, help="random seed of the generated dance")
+    return parser
+
+
+def _stage(args) -> None:
+    from . import stage
+
+    if args.frames < 1:
+        raise ValueError(f"--frames must be at least 1, got {args.frames}")
+    recording = stage.write_stage_video(args.out, args.frames, seed=args.seed)
+    print(f"wrote {recording.video_path} ({args.frames} frames) and its ground truth")
+
+
+def _dance(args) -> None:
+    from . import artifacts, choreography, sequence, video
+    from .profiles import get_profile
+
+    if args.frames < 1:
+        raise ValueError(f"--frames must be at least 1, got {args.frames}")
+    if args.out.suffix.lower() != ".mp4" or (args.gif and args.gif.suffix.lower() != ".gif"):
+        raise ValueError("--out must end in .mp4 and --gif in .gif")
+    profile = get_profile(args.profile)
+    info = video.video_info(args.video)  # fails early, with a clear message, on an unreadable video
+    print(f"{profile}\nvideo: {info.frame_count} frames of {info.width}×{info.height} at {info.fps:g} fps")
+    print("step 1–2: silhouettes, VAE and latent codes")
+    vae_model = artifacts.trained_vae(profile, video_path=args.video).model
+    data = artifacts.latent_sequence(profile, video_path=args.video)
+    print("step 3: sequence model")
+    model = artifacts.trained_sequence_model(profile, "memory", video_path=args.video).model
+    print(f"step 4: generating {args.frames} frames at temperature {args.temperature}")
+    warm_up = data.train[-min(sequence.WINDOW, len(data.train)):]
+    codes = choreography.Choreographer(model).generate(warm_up, args.frames, args.temperature, args.seed)[0]
+    frames = choreography.silhouette_frames(vae_model.decode(data.scaler.inverse(codes)))
+    fps = info.fps / profile.frame_stride
+    print(f"step 5: writing {args.out}" + (f" and {args.gif}" if args.gif else ""))
+    choreography.write_mp4(frames, args.out, fps)
+    if args.gif:
+        choreography.write_gif(frames, args.gif, fps)
+    print(f"done: {len(frames)} frames at {fps:g} fps")
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit status (0 on success, 1 on bad input)."""
+    from .artifacts import CacheError
+
+    args = _parser().parse_args(argv)
+    try:
+        {"stage": _stage, "dance": _dance}[args.command](args)
+    except (ValueError, FileNotFoundError, CacheError) as error:  # VideoError is a ValueError
+        print(f"dancenet {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,74 @@
+"""The command line, end to end on a tiny stage video in the ci profile, and its bad-input paths."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dancenet import cli, video
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "dancenet", *args], capture_output=True, text=True)
+
+
+def test_help_explains_each_step():
+    result = run("dance", "--help")
+    assert result.returncode == 0
+    for step in ("1.", "2.", "3.", "4.", "5.", "--temperature", "--profile"):
+        assert step in result.stdout
+
+
+@pytest.fixture(scope="module")
+def tiny_stage(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("stage")
+    assert cli.main(["stage", "--out", str(folder), "--frames", "300", "--seed", "3"]) == 0
+    return folder / "stage.mp4"
+
+
+def test_stage_writes_a_video_with_its_ground_truth(tiny_stage):
+    assert video.video_info(tiny_stage).frame_count == 300
+    assert (tiny_stage.parent / "truth.npz").exists() and (tiny_stage.parent / "meta.json").exists()
+
+
+def test_dance_end_to_end_in_the_ci_profile(tiny_stage, tmp_path, capsys):
+    out, gif = tmp_path / "dance.mp4", tmp_path / "dance.gif"
+    status = cli.main(["dance", "--video", str(tiny_stage), "--out", str(out), "--gif", str(gif),
+                       "--profile", "ci", "--frames", "40", "--temperature", "0.5", "--seed", "1"])
+    assert status == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert all(f"step {n}" in printed for n in ("1–2", "3", "4", "5"))
+    frames = video.read_frames(out, progress=False)
+    assert len(frames) == 40 and frames.shape[1:3] == (48, 80)
+    assert video.video_info(out).fps == pytest.approx(15)  # 30 fps, every 2nd frame in ci
+    with Image.open(gif) as picture:
+        assert picture.n_frames == 40
+    again = tmp_path / "again.mp4"  # everything cached now: the same seed gives the same dance
+    assert cli.main(["dance", "--video", str(tiny_stage), "--out", str(again), "--profile", "ci",
+                     "--frames", "40", "--temperature", "0.5", "--seed", "1"]) == 0
+    np.testing.assert_array_equal(video.read_frames(again, progress=False), frames)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--video", "missing.mp4"], "not found"),
+    (["--video", "{empty}"], "empty.mp4"),
+    (["--video", "{stage}", "--frames", "0"], "--frames"),
+    (["--video", "{stage}", "--out", "dance.avi"], ".mp4"),
+])
+def test_dance_bad_input_is_a_clear_error(arguments, message, tiny_stage, tmp_path, capsys):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    arguments = [a.format(empty=empty, stage=tiny_stage) for a in arguments]
+    if "--out" not in arguments:
+        arguments += ["--out", str(tmp_path / "dance.mp4")]
+    assert cli.main(["dance", "--profile", "ci", *arguments]) == 1
+    error = capsys.readouterr().err
+    assert "dancenet dance: error:" in error and message in error
+    assert not (tmp_path / "dance.mp4").exists()
+
+
+def test_unknown_profile_is_refused_by_the_parser():
+    result = run("dance", "--video", "x.mp4", "--out", "d.mp4", "--profile", "laptop")
+    assert result.returncode == 2 and "invalid choice: 'laptop'" in result.stderr

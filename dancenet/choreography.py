@@ -64,7 +64,8 @@ class Choreographer:
         for cell, state in zip(self.cells, states):
             x, state = cell(x, state, training=False)
             new_states.append(state)
-        return self.head(self.model.get_layer("dense")(x)), new_states
+        params = self.head(self.model.get_layer("dense")(x))
+        return self.model.get_layer("add_current_code")([params, code]), new_states
 
     def _generate(self, warm_up, length, temperature, seed):
         batch = tf.shape(warm_up)[0]
@@ -209,7 +210,8 @@ def frechet_latent_distance(generated, real, length: int = MEASURE_WINDOW) -> fl
     root_a = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
     cross = np.linalg.eigvalsh(root_a @ cov_b @ root_a)
     trace_root = np.sqrt(np.clip(cross, 0, None)).sum()
-    return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
+    distance = np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root
+    return max(0.0, float(distance))  # round-off can leave identical sets a hair below zero
 
 
 def diversity(sequences, length: int = MEASURE_WINDOW, samples: int = 2000, seed: int = 0) -> float:
@@ -304,17 +306,30 @@ def _atomic_path(path):
         Path(partial).unlink(missing_ok=True)
 
 
-def write_gif(frames, path, fps: float) -> Path:
-    """An animated GIF of grayscale frames ``(N, H, W)``, looping, at ``fps``; written atomically."""
+def gif_bytes(frames, fps: float) -> bytes:
+    """Grayscale frames ``(N, H, W)`` as a looping animated GIF at ``fps``, in memory (a widget
+    ``Image`` shows it animated, in a notebook and in the static book alike)."""
+    import io
+
     from PIL import Image
 
     frames = np.asarray(frames, np.uint8)
     if frames.ndim != 3 or len(frames) == 0:
         raise ValueError(f"expected grayscale frames (N, H, W), got {frames.shape}")
+    if not fps > 0:
+        raise ValueError(f"fps must be positive, got {fps!r}")
     pictures = [Image.fromarray(frame) for frame in frames]
+    buffer = io.BytesIO()
+    pictures[0].save(buffer, format="GIF", save_all=True, append_images=pictures[1:],
+                     duration=round(1000 / fps), loop=0)
+    return buffer.getvalue()
+
+
+def write_gif(frames, path, fps: float) -> Path:
+    """An animated GIF of grayscale frames ``(N, H, W)``, looping, at ``fps``; written atomically."""
+    data = gif_bytes(frames, fps)
     with _atomic_path(path) as partial:
-        pictures[0].save(partial, format="GIF", save_all=True, append_images=pictures[1:],
-                         duration=round(1000 / fps), loop=0)
+        partial.write_bytes(data)
     return Path(path)
 
 

@@ -31,6 +31,11 @@ HELD_OUT = 0.2
 WINDOW = 64
 #: the original's dropout between the LSTMs
 DROPOUT = 0.4
+#: standard deviation of the noise added to the input codes while training the model with memory
+#: (standardized units): it must not rely on exact codes, since generation feeds it its own samples
+INPUT_NOISE = 0.05
+#: epochs without improvement on the validation codes before training stops
+PATIENCE = 8
 
 
 def _check_sequence(latents, name: str = "latent sequence") -> np.ndarray:
@@ -97,7 +102,7 @@ def windows(sequence, length: int = WINDOW, stride: int | None = None) -> tuple[
     """Overlapping windows ``(n, length, D)`` of the sequence and, for each, the same window one
     step later (the target at every step is the next code)."""
     sequence = _check_sequence(sequence)
-    stride = stride or max(1, length // 4)
+    stride = stride or max(1, length // 8)
     if length < 1 or stride < 1:
         raise ValueError(f"window length and stride must be at least 1, got {length} and {stride}")
     if len(sequence) < length + 1:
@@ -112,6 +117,29 @@ def windows(sequence, length: int = WINDOW, stride: int | None = None) -> tuple[
 def _head(profile: Profile, x):
     x = layers.Dense(profile.dense_units, activation="relu", name="dense")(x)
     return mdn.MDN(profile.latent_dim, profile.mixtures, name="mdn")(x)
+
+
+@keras.saving.register_keras_serializable(package="dancenet")
+class AddCurrentCode(layers.Layer):
+    """Adds the current code to every component's mean, so the MDN before it predicts the *step*
+    to the next code rather than the next code itself — most of which is the current one."""
+
+    def __init__(self, dimensions: int, components: int, **kwargs):
+        super().__init__(**kwargs)
+        self.dimensions, self.components = int(dimensions), int(components)
+
+    def call(self, inputs):
+        params, codes = inputs
+        split = self.dimensions * self.components
+        repeats = [1] * (len(codes.shape) - 1) + [self.components]
+        means = params[..., :split] + keras.ops.tile(codes, repeats)
+        return keras.ops.concatenate([means, params[..., split:]], axis=-1)
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0]
+
+    def get_config(self):
+        return {**super().get_config(), "dimensions": self.dimensions, "components": self.components}
 
 
 def build_seed_model(profile: Profile | str | None = None) -> keras.Model:
@@ -131,14 +159,15 @@ def build_seed_model(profile: Profile | str | None = None) -> keras.Model:
 
 def build_sequence_model(profile: Profile | str | None = None) -> keras.Model:
     """The model with memory: the same stack over whole sequences ``(batch, time, D)``, a mixture
-    over the next code at every step."""
+    over the next code at every step, centred on the current code (:class:`AddCurrentCode`)."""
     profile = get_profile(profile)
     codes = keras.Input((None, profile.latent_dim), name="z")
-    x = codes
+    x = layers.GaussianNoise(INPUT_NOISE, name="input_noise")(codes)  # active in training only
     for i in range(1, profile.lstm_layers + 1):
         x = layers.LSTM(profile.lstm_units, return_sequences=True, name=f"lstm{i}")(x)
         x = layers.Dropout(DROPOUT, name=f"dropout{i}")(x)
-    return keras.Model(codes, _head(profile, x), name="sequence_model")
+    params = AddCurrentCode(profile.latent_dim, profile.mixtures, name="add_current_code")([_head(profile, x), codes])
+    return keras.Model(codes, params, name="sequence_model")
 
 
 def stateful_twin(model: keras.Model, batch_size: int = 1) -> keras.Model:
@@ -155,6 +184,7 @@ def stateful_twin(model: keras.Model, batch_size: int = 1) -> keras.Model:
     for lstm in lstms:
         x = layers.RNN(lstm.cell, return_sequences=True, stateful=True, name=f"{lstm.name}_stateful")(x)
     x = model.get_layer("mdn")(model.get_layer("dense")(x))
+    x = model.get_layer("add_current_code")([x, codes])
     return keras.Model(codes, x, name=f"{model.name}_stateful")
 
 
@@ -177,7 +207,7 @@ def _fit(build, inputs, targets, validation, profile: Profile, epochs, batch_siz
                       loss=mdn.MDNLoss(profile.latent_dim, profile.mixtures))
     # keep the weights of the epoch with the best validation loss (the original kept the last
     # checkpoint that improved on *training* loss: flaw 3)
-    best = keras.callbacks.EarlyStopping("val_loss", patience=epochs, restore_best_weights=True)
+    best = keras.callbacks.EarlyStopping("val_loss", patience=PATIENCE, restore_best_weights=True)
     history = model.fit(inputs, targets, validation_data=validation, epochs=epochs, batch_size=batch_size,
                         shuffle=True, callbacks=[best], verbose=verbose)
     return model, history

@@ -403,3 +403,50 @@ class MDNPlayground(widgets.VBox):
         k = self.components.value
         self.caption.value = (f"mean NLL of the data under the {k}-component MDN (τ = 1): "
                               f"<b>{self.nll[k]:.3f}</b> nats")
+
+
+class ChoreographyStudio(widgets.VBox):
+    """Generate a dance: choose where in the real dance to start, the temperature, the length and
+    the random seed, press *dance*; the new dance plays as an animated GIF.
+
+    ``choreographer`` is a :class:`dancenet.choreography.Choreographer`, ``sequence`` the
+    :class:`dancenet.sequence.LatentSequence` it was trained on (its training part supplies the
+    warm-up codes), ``decoder`` the VAE that turns codes into silhouettes.
+    """
+
+    def __init__(self, choreographer, sequence, decoder, fps: float, warm_up: int = 64, zoom: float = 2.5):
+        self.choreographer, self.data, self.decoder, self.fps = choreographer, sequence, decoder, fps
+        self.warm_up = min(warm_up, len(sequence.train) - 1)
+        from .choreography import DEFAULT_TEMPERATURE
+
+        self.start = widgets.IntSlider(len(sequence.train) - self.warm_up, 0, len(sequence.train) - self.warm_up,
+                                       description="start at code", style=_WIDE, layout=_slider_layout())
+        self.temperature = widgets.FloatSlider(DEFAULT_TEMPERATURE, min=0.0, max=2.0, step=0.05,
+                                               description="temperature τ", style=_WIDE, layout=_slider_layout())
+        self.length = widgets.IntSlider(int(6 * fps), int(fps), int(30 * fps), step=int(fps),
+                                        description="frames", style=_WIDE, layout=_slider_layout())
+        self.seed = widgets.IntText(0, description="random seed", style=_WIDE)
+        self.button = widgets.Button(description="dance!", button_style="primary")
+        width = int(zoom * decoder.decoder.output.shape[2])  # the browser enlarges: a small GIF to store
+        self.image = widgets.Image(format="gif", layout=widgets.Layout(width=f"{width}px"))
+        self.caption = widgets.HTML()
+        self.button.on_click(self.dance)
+        super().__init__([self.start, self.temperature, self.length, self.seed, self.button, self.image, self.caption])
+        self.dance()
+
+    def codes(self) -> np.ndarray:
+        """A new dance for the current settings: standardized codes ``(frames, D)``."""
+        warm = self.data.train[self.start.value:self.start.value + self.warm_up]
+        return self.choreographer.generate(warm, self.length.value, self.temperature.value, self.seed.value)[0]
+
+    def dance(self, _button=None) -> None:
+        from . import choreography
+
+        codes = self.codes()
+        frames = choreography.silhouette_frames(self.decoder.decode(self.data.scaler.inverse(codes)))
+        self.image.value = choreography.gif_bytes(frames, self.fps)
+        energy = choreography.motion_energy(codes)
+        self.caption.value = (f"{len(codes)} frames ({len(codes) / self.fps:.0f} s) after real codes "
+                              f"{self.start.value}–{self.start.value + self.warm_up - 1}, τ = {self.temperature.value:.2f}, "
+                              f"seed {self.seed.value} · motion energy <b>{energy:.2f}</b> "
+                              f"(real dance {choreography.motion_energy(self.data.train):.2f})")

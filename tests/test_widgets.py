@@ -203,3 +203,24 @@ def test_toy_fits_and_the_mse_model_averages_the_branches():
     mse_residual = float(np.mean((mse.predict(x, verbose=0) - y) ** 2))
     gaussian_nll = 0.5 * np.log(2 * np.pi * mse_residual) + 0.5  # the best single Gaussian around the MSE fit
     assert nll < gaussian_nll - 0.5
+
+
+def test_choreography_studio_generates_on_demand():
+    import keras
+
+    from dancenet import choreography, sequence, vae
+    from dancenet.widgets import ChoreographyStudio
+
+    keras.utils.set_random_seed(0)
+    codes = np.random.default_rng(0).normal(size=(150, 16)).cumsum(axis=0).astype(np.float32)
+    data = sequence.prepare(codes)
+    studio = ChoreographyStudio(choreography.Choreographer(sequence.build_sequence_model("ci")), data,
+                                vae.build_vae("ci", seed=0), fps=15, warm_up=20)
+    first = studio.image.value
+    assert first[:6] == b"GIF89a" and "90 frames" in studio.caption.value
+    studio.seed.value = 3
+    studio.length.value = 30
+    studio.dance()
+    assert studio.image.value != first and "30 frames" in studio.caption.value
+    assert studio.start.max == len(data.train) - 20
+    np.testing.assert_array_equal(studio.codes(), studio.codes())  # the same settings, the same dance

@@ -40,21 +40,24 @@ DEFAULT_TEMPERATURE = 0.5
 class Choreographer:
     """Autoregressive sampling from a sequence model, compiled once, batched over dancers.
 
-    ``model`` is a windowed model from :func:`dancenet.sequence.build_sequence_model` (its LSTM
-    state carries the dance so far) or the original's one-step model from
-    :func:`dancenet.sequence.build_seed_model` (no state: each step sees only the last code).
+    ``model`` is a windowed model from :func:`dancenet.sequence.build_sequence_model` or the
+    original's one-step model from :func:`dancenet.sequence.build_seed_model` (no state: each step
+    sees only the last code). A windowed model was trained on ``context`` codes at a time, starting
+    from a zero state; generation keeps it there: every ``context // 2`` steps the LSTM state is
+    rebuilt from zero over the last ``context`` codes, instead of being carried for thousands of
+    steps into states it never saw in training.
     """
 
-    def __init__(self, model: keras.Model):
-        self.model = model
+    def __init__(self, model: keras.Model, context: int = 64):
+        if context < 2:
+            raise ValueError(f"context must be at least 2 codes, got {context}")
+        self.model, self.context = model, int(context)
         self.head = model.get_layer("mdn")
         self.dimensions, self.components = self.head.dimensions, self.head.components
         self.stateful = len(model.input.shape) == 3
         self.cells = [layer.cell for layer in model.layers if isinstance(layer, layers.LSTM)]
+        self.centred = any(layer.name == "add_current_code" for layer in model.layers)
         self._loop = tf.function(self._generate, reduce_retracing=True)
-
-    def _initial_states(self, batch):
-        return [cell.get_initial_state(batch_size=batch) for cell in self.cells] if self.stateful else []
 
     def _step(self, code, states):
         """Mixture parameters for the code after ``code`` ``(B, D)``, and the new LSTM states."""
@@ -65,28 +68,40 @@ class Choreographer:
             x, state = cell(x, state, training=False)
             new_states.append(state)
         params = self.head(self.model.get_layer("dense")(x))
-        return self.model.get_layer("add_current_code")([params, code]), new_states
+        if self.centred:
+            params = self.model.get_layer("add_current_code")([params, code])
+        return params, new_states
+
+    def _warm(self, history):
+        """The parameters after running the model over ``history`` ``(B, T, D)`` from a zero state."""
+        batch, length = tf.shape(history)[0], tf.shape(history)[1]
+        states = [cell.get_initial_state(batch_size=batch) for cell in self.cells]
+        params = tf.zeros((batch, mdn.output_size(self.dimensions, self.components)), history.dtype)
+        first = 0 if self.stateful else length - 1  # the seed model needs only the last code
+        for t in tf.range(first, length):
+            params, states = self._step(history[:, t], states)
+        return params, states
 
     def _generate(self, warm_up, length, temperature, seed):
-        batch = tf.shape(warm_up)[0]
-        states = self._initial_states(batch)
-        params = tf.zeros((batch, mdn.output_size(self.dimensions, self.components)), warm_up.dtype)
-        first = 0 if self.stateful else tf.shape(warm_up)[1] - 1  # the seed model needs only the last code
-        for t in tf.range(first, tf.shape(warm_up)[1]):
-            params, states = self._step(warm_up[:, t], states)
+        history = warm_up[:, -self.context:]
+        refresh = self.context // 2
+        params, states = self._warm(history)
         codes = tf.TensorArray(warm_up.dtype, size=length)
         for t in tf.range(length):
+            if self.stateful and t > 0 and t % refresh == 0:
+                params, states = self._warm(history)
             code = mdn.sample_tensor(params, self.dimensions, self.components, temperature, tf.stack([seed, t]))
             codes = codes.write(t, code)
+            history = tf.concat([history[:, 1:], code[:, None]], axis=1)
             params, states = self._step(code, states)
         return tf.transpose(codes.stack(), [1, 0, 2])
 
     def generate(self, warm_up, length: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
         """``(dancers, length, D)`` standardized codes following each warm-up sequence.
 
-        ``warm_up``: standardized real codes, ``(W, D)`` for one dancer or ``(dancers, W, D)``.
-        Temperature as defined in :func:`dancenet.mdn.tempered_mixture`; the same ``seed`` gives
-        the same dance.
+        ``warm_up``: standardized real codes, ``(W, D)`` for one dancer or ``(dancers, W, D)``
+        (the last ``context`` are used). Temperature as defined in
+        :func:`dancenet.mdn.tempered_mixture`; the same ``seed`` gives the same dance.
         """
         warm_up = np.asarray(warm_up, np.float32)
         if warm_up.ndim == 2:
@@ -106,15 +121,15 @@ class Choreographer:
 
     def generate_step_by_step(self, warm_up, length: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
         """The same dance as :meth:`generate`, one eager step at a time (a reference for tests)."""
-        warm_up = tf.constant(np.asarray(warm_up, np.float32).reshape(-1, *np.shape(warm_up)[-2:]))
-        states = self._initial_states(warm_up.shape[0])
-        start = 0 if self.stateful else warm_up.shape[1] - 1
-        for t in range(start, warm_up.shape[1]):
-            params, states = self._step(warm_up[:, t], states)
+        history = np.asarray(warm_up, np.float32).reshape(-1, *np.shape(warm_up)[-2:])[:, -self.context:]
+        params, states = self._warm(tf.constant(history))
         codes = []
         for t in range(length):
+            if self.stateful and t > 0 and t % (self.context // 2) == 0:
+                params, states = self._warm(tf.constant(history))
             code = mdn.sample_tensor(params, self.dimensions, self.components, float(temperature), tf.constant([seed, t]))
             codes.append(code.numpy())
+            history = np.concatenate([history[:, 1:], code.numpy()[:, None]], axis=1)
             params, states = self._step(code, states)
         return np.stack(codes, axis=1)
 

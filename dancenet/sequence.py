@@ -32,8 +32,8 @@ WINDOW = 64
 #: the original's dropout between the LSTMs
 DROPOUT = 0.4
 #: standard deviation of the noise added to the input codes while training the model with memory
-#: (standardized units): it must not rely on exact codes, since generation feeds it its own samples
-INPUT_NOISE = 0.05
+#: (standardized units): generation feeds it its own samples, never exactly a real dance
+INPUT_NOISE = 0.2
 #: epochs without improvement on the validation codes before training stops
 PATIENCE = 8
 
@@ -121,18 +121,27 @@ def _head(profile: Profile, x):
 
 @keras.saving.register_keras_serializable(package="dancenet")
 class AddCurrentCode(layers.Layer):
-    """Adds the current code to every component's mean, so the MDN before it predicts the *step*
-    to the next code rather than the next code itself — most of which is the current one."""
+    """Adds ``carry ⊙ current code`` to every component's mean, so the network before it predicts
+    the *step* to the next code rather than the whole next code, most of which is the current one.
+
+    ``carry`` is learned per dimension, starting at 1. A real dance is pulled back towards its usual
+    poses (its codes' lag-1 autocorrelations are below 1); with ``carry`` fixed at 1 the model has to
+    learn that pull inside the LSTMs, and generated dances drift off like a random walk when it
+    does not.
+    """
 
     def __init__(self, dimensions: int, components: int, **kwargs):
         super().__init__(**kwargs)
         self.dimensions, self.components = int(dimensions), int(components)
 
+    def build(self, input_shapes):
+        self.carry = self.add_weight(shape=(self.dimensions,), initializer="ones", name="carry")
+
     def call(self, inputs):
         params, codes = inputs
         split = self.dimensions * self.components
         repeats = [1] * (len(codes.shape) - 1) + [self.components]
-        means = params[..., :split] + keras.ops.tile(codes, repeats)
+        means = params[..., :split] + keras.ops.tile(codes * self.carry, repeats)
         return keras.ops.concatenate([means, params[..., split:]], axis=-1)
 
     def compute_output_shape(self, input_shapes):
@@ -157,7 +166,7 @@ def build_seed_model(profile: Profile | str | None = None) -> keras.Model:
     return keras.Model(code, _head(profile, x), name="seed_sequence_model")
 
 
-def build_sequence_model(profile: Profile | str | None = None) -> keras.Model:
+def build_sequence_model(profile: Profile | str | None = None, centred: bool = True) -> keras.Model:
     """The model with memory: the same stack over whole sequences ``(batch, time, D)``, a mixture
     over the next code at every step, centred on the current code (:class:`AddCurrentCode`)."""
     profile = get_profile(profile)
@@ -166,7 +175,10 @@ def build_sequence_model(profile: Profile | str | None = None) -> keras.Model:
     for i in range(1, profile.lstm_layers + 1):
         x = layers.LSTM(profile.lstm_units, return_sequences=True, name=f"lstm{i}")(x)
         x = layers.Dropout(DROPOUT, name=f"dropout{i}")(x)
-    params = AddCurrentCode(profile.latent_dim, profile.mixtures, name="add_current_code")([_head(profile, x), codes])
+    params = _head(profile, x)
+    if not centred:
+        return keras.Model(codes, params, name="sequence_model")
+    params = AddCurrentCode(profile.latent_dim, profile.mixtures, name="add_current_code")([params, codes])
     return keras.Model(codes, params, name="sequence_model")
 
 
@@ -184,7 +196,8 @@ def stateful_twin(model: keras.Model, batch_size: int = 1) -> keras.Model:
     for lstm in lstms:
         x = layers.RNN(lstm.cell, return_sequences=True, stateful=True, name=f"{lstm.name}_stateful")(x)
     x = model.get_layer("mdn")(model.get_layer("dense")(x))
-    x = model.get_layer("add_current_code")([x, codes])
+    if any(layer.name == "add_current_code" for layer in model.layers):
+        x = model.get_layer("add_current_code")([x, codes])
     return keras.Model(codes, x, name=f"{model.name}_stateful")
 
 
@@ -231,13 +244,14 @@ def train_seed_model(sequence: LatentSequence, profile: Profile | str | None = N
 
 def train_sequence_model(sequence: LatentSequence, profile: Profile | str | None = None,
                          epochs: int | None = None, window: int = WINDOW, batch_size: int = 32,
-                         learning_rate: float = 1e-3, strategy=None, seed: int = 0, verbose="auto"):
+                         learning_rate: float = 1e-3, centred: bool = True, strategy=None, seed: int = 0,
+                         verbose="auto"):
     """The model with memory trained on overlapping windows of the training part, the loss at
     every step; the last 10 % of the training part (as windows) chooses the best epoch."""
     profile = get_profile(profile)
     cut = _validation_cut(sequence)
     validation = sequence.train[cut - 1:]
-    return _fit(lambda: build_sequence_model(profile), *windows(sequence.train[:cut], window),
+    return _fit(lambda: build_sequence_model(profile, centred), *windows(sequence.train[:cut], window),
                 windows(validation, min(window, len(validation) - 1), stride=max(1, window // 4)),
                 profile, epochs or profile.sequence_epochs, batch_size, learning_rate, strategy, seed,
                 verbose)

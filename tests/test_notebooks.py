@@ -10,6 +10,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: the design's chapter table gives chapter 7 no widget (its figures do the showing)
+WITHOUT_WIDGET = {"07_stacked_lstms"}
 
 
 def load(path: Path) -> dict:
@@ -84,7 +86,7 @@ class TestChapter:
         state = notebook["metadata"].get("widgets", {}).get(
             "application/vnd.jupyter.widget-state+json", {}).get("state", {})
         views = [o["data"][WIDGET_VIEW]["model_id"] for o in outputs(notebook) if WIDGET_VIEW in o.get("data", {})]
-        assert views, "the chapter shows no widget"
+        assert views or path.stem in WITHOUT_WIDGET, "the chapter shows no widget"
         missing = [v for v in views if v not in state]
         assert not missing, f"widget views without stored state: {missing}"
 

@@ -200,11 +200,21 @@ class TrainedModel:
 
     @classmethod
     def load(cls, folder: Path) -> TrainedModel:
-        import keras
-
-        metrics = json.loads((folder / "metrics.json").read_text())
-        model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+        model, metrics = _load_model(folder)
         return cls(model, metrics["history"], metrics["held_out_iou"])
+
+
+def _save_model(folder: Path, model, history, **scores) -> None:
+    model.save(folder / "model.keras")
+    metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()}, **scores}
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=1))
+
+
+def _load_model(folder: Path):
+    import keras
+
+    metrics = json.loads((folder / "metrics.json").read_text())
+    return keras.saving.load_model(folder / "model.keras", safe_mode=True), metrics
 
 
 def _source(video_path) -> dict:
@@ -224,10 +234,7 @@ def _trained(kind: str, train, profile: Profile, epochs: int, progress: bool, vi
         images = silhouettes(profile, video_path, progress=progress).images
         model, history = train(images, profile, epochs=epochs, verbose=2 if progress else 0)  # a line per epoch
         _, held_out = vae.split(images)
-        metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
-                   "held_out_iou": float(vae.reconstruction_iou(model, held_out).mean())}
-        model.save(folder / "model.keras")
-        (folder / "metrics.json").write_text(json.dumps(metrics, indent=1))
+        _save_model(folder, model, history, held_out_iou=float(vae.reconstruction_iou(model, held_out).mean()))
 
     return cached(kind, profile, settings, build, TrainedModel.load, modules=(vae, background, video, stage))
 
@@ -279,10 +286,7 @@ class TrainedSequenceModel:
 
     @classmethod
     def load(cls, folder: Path) -> TrainedSequenceModel:
-        import keras
-
-        metrics = json.loads((folder / "metrics.json").read_text())
-        model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+        model, metrics = _load_model(folder)
         return cls(model, metrics["history"], metrics["held_out_nll"])
 
 
@@ -310,10 +314,7 @@ def trained_sequence_model(profile: Profile | str | None = None, kind: str = "me
     def build(folder: Path) -> None:
         data = latent_sequence(profile, progress, video_path)
         model, history = trainers[kind](data, profile, verbose=2 if progress else 0)
-        metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
-                   "held_out_nll": float(sequence.held_out_nll(model, data).mean())}
-        model.save(folder / "model.keras")
-        (folder / "metrics.json").write_text(json.dumps(metrics, indent=1))
+        _save_model(folder, model, history, held_out_nll=float(sequence.held_out_nll(model, data).mean()))
 
     return cached(f"sequence-{kind}", profile, settings, build, TrainedSequenceModel.load,
                   modules=(sequence, mdn, vae, background, video, stage))

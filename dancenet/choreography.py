@@ -158,13 +158,10 @@ def generate_with_predict(model: keras.Model, warm_up, length: int, temperature:
 
 # ----------------------------------------------------------------------------- measures
 
-def _check_codes(codes, name: str = "codes") -> np.ndarray:
-    codes = np.asarray(codes, np.float64)
-    if codes.ndim != 2 or len(codes) < 2:
-        raise ValueError(f"{name} must be a sequence (T, D) with T ≥ 2, got shape {codes.shape}")
-    if not np.isfinite(codes).all():
-        raise ValueError(f"{name} contain NaN or infinity")
-    return codes
+def _check_codes(codes) -> np.ndarray:
+    from .sequence import check_sequence
+
+    return check_sequence(codes, "dance", np.float64)
 
 
 def motion(codes) -> np.ndarray:

@@ -85,7 +85,7 @@ PROFILES: dict[str, Profile] = {
         name="cpu", description="a laptop CPU; the outputs committed with the book",
         image_size=(64, 104), stage_frames=6000, frame_stride=2,
         latent_dim=32, encoder_filters=(32, 32, 16), vae_epochs=40, vae_batch_size=32,
-        lstm_units=256, lstm_layers=3, dense_units=256, mixtures=8, sequence_epochs=20,
+        lstm_units=256, lstm_layers=3, dense_units=256, mixtures=8, sequence_epochs=60,
     ),
     "gpu": Profile(
         name="gpu", description="a GPU (Colab): the original DanceNet architecture, exactly",

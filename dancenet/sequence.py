@@ -38,8 +38,9 @@ INPUT_NOISE = 0.2
 PATIENCE = 8
 
 
-def _check_sequence(latents, name: str = "latent sequence") -> np.ndarray:
-    latents = np.asarray(latents, np.float32)
+def check_sequence(latents, name: str = "latent sequence", dtype=np.float32) -> np.ndarray:
+    """``latents`` as an array ``(T, D)``, T ≥ 2, all finite — or a ``ValueError`` saying which."""
+    latents = np.asarray(latents, dtype)
     if latents.ndim != 2 or len(latents) < 2:
         raise ValueError(f"expected a {name} of shape (T, D) with T ≥ 2, got {latents.shape}")
     if not np.isfinite(latents).all():
@@ -56,7 +57,7 @@ class Standardizer:
 
     @classmethod
     def fit(cls, latents) -> Standardizer:
-        latents = _check_sequence(latents, "training sequence")
+        latents = check_sequence(latents, "training sequence")
         return cls(latents.mean(axis=0), np.maximum(latents.std(axis=0), 1e-6))
 
     def transform(self, latents) -> np.ndarray:
@@ -82,7 +83,7 @@ class LatentSequence:
 
 def prepare(latents, held_out: float = HELD_OUT) -> LatentSequence:
     """The ``z_mean`` sequence ``(T, D)`` split chronologically and standardized on its first part."""
-    latents = _check_sequence(latents)
+    latents = check_sequence(latents)
     if not 0 < held_out < 1:
         raise ValueError(f"held_out must be between 0 and 1, got {held_out}")
     cut = len(latents) - max(1, round(held_out * len(latents)))
@@ -94,14 +95,14 @@ def prepare(latents, held_out: float = HELD_OUT) -> LatentSequence:
 
 def pairs(sequence) -> tuple[np.ndarray, np.ndarray]:
     """``(z_t, z_{t+1})`` for every step: the seed model's training examples."""
-    sequence = _check_sequence(sequence)
+    sequence = check_sequence(sequence)
     return sequence[:-1], sequence[1:]
 
 
 def windows(sequence, length: int = WINDOW, stride: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Overlapping windows ``(n, length, D)`` of the sequence and, for each, the same window one
     step later (the target at every step is the next code)."""
-    sequence = _check_sequence(sequence)
+    sequence = check_sequence(sequence)
     stride = stride or max(1, length // 8)
     if length < 1 or stride < 1:
         raise ValueError(f"window length and stride must be at least 1, got {length} and {stride}")
@@ -273,7 +274,7 @@ class StandStill:
 
     @classmethod
     def fit(cls, train) -> StandStill:
-        steps = np.diff(_check_sequence(train, "training sequence"), axis=0)
+        steps = np.diff(check_sequence(train, "training sequence"), axis=0)
         return cls(np.maximum(steps.std(axis=0), 1e-6))
 
     def predict(self, previous) -> np.ndarray:
@@ -300,7 +301,7 @@ class LinearAutoregressive:
 
     @classmethod
     def fit(cls, train, order: int = 2, ridge: float = 1e-2) -> LinearAutoregressive:
-        train = _check_sequence(train, "training sequence")
+        train = check_sequence(train, "training sequence")
         if order < 1 or len(train) <= order + 1:
             raise ValueError(f"order must be ≥ 1 and below the sequence length - 1, got {order}")
         features, targets = cls._features(train[:-1], order), train[order:]

@@ -46,11 +46,12 @@ nbval: $(READY)
 	status=$$?; rm -rf $$cache; exit $$status
 
 notebooks: $(READY)
-	@for notebook in chapters/*.ipynb; do \
-	  echo "executing $$notebook"; \
+	@start=$$SECONDS; for notebook in chapters/*.ipynb; do \
+	  echo "executing $$notebook"; began=$$SECONDS; \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=python3 "$$notebook" || exit 1; \
-	done
+	  echo "  $$((SECONDS - began)) s"; \
+	done; echo "all chapters: $$((SECONDS - start)) s"
 
 lab: $(READY)
 	$(BIN)/jupyter lab chapters/

@@ -13,9 +13,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import keras
@@ -303,21 +300,6 @@ def grid(clips, columns: int = 2, gap: int = 4) -> np.ndarray:
     return _join(rows, 1, gap)
 
 
-@contextmanager
-def _atomic_path(path):
-    """A temporary path beside ``path`` to write to; renamed to ``path`` only if the block
-    finishes, deleted otherwise — an interrupted write never leaves a truncated file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(partial)
-        os.replace(partial, path)
-    finally:
-        Path(partial).unlink(missing_ok=True)
-
-
 def gif_bytes(frames, fps: float) -> bytes:
     """Grayscale frames ``(N, H, W)`` as a looping animated GIF at ``fps``, in memory (a widget
     ``Image`` shows it animated, in a notebook and in the static book alike)."""
@@ -340,7 +322,7 @@ def gif_bytes(frames, fps: float) -> bytes:
 def write_gif(frames, path, fps: float) -> Path:
     """An animated GIF of grayscale frames ``(N, H, W)``, looping, at ``fps``; written atomically."""
     data = gif_bytes(frames, fps)
-    with _atomic_path(path) as partial:
+    with video.atomic_path(path) as partial:
         partial.write_bytes(data)
     return Path(path)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,11 +164,8 @@ def write_video(path, frames: np.ndarray, fps: float = 30.0, codec: str = "mp4v"
     if not fps > 0:
         raise ValueError(f"fps must be positive, got {fps!r}")
     height, width = frames.shape[1:3]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*codec), float(fps), (width, height))
+    with atomic_path(path) as partial:
+        writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*codec), float(fps), (width, height))
         if not writer.isOpened():
             raise VideoError(f"OpenCV cannot write {path.suffix} files with codec {codec!r}")
         try:
@@ -175,8 +173,19 @@ def write_video(path, frames: np.ndarray, fps: float = 30.0, codec: str = "mp4v"
                 writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
         finally:
             writer.release()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
+
+
+@contextmanager
+def atomic_path(path):
+    """A temporary path beside ``path`` to write to; renamed to ``path`` only if the block
+    finishes, deleted otherwise — an interrupted write never leaves a truncated file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(partial)
+        os.replace(partial, path)
+    finally:
+        Path(partial).unlink(missing_ok=True)

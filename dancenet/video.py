@@ -184,8 +184,11 @@ def atomic_path(path):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         yield Path(partial)
+        os.chmod(partial, 0o666 & ~umask)  # mkstemp makes it private; the result is an ordinary file
         os.replace(partial, path)
     finally:
         Path(partial).unlink(missing_ok=True)

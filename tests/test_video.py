@@ -108,3 +108,15 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch, gradient_frames
     with pytest.raises(KeyboardInterrupt):
         video.write_video(tmp_path / "clip.mp4", gradient_frames)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        frames = np.zeros((3, 16, 16, 3), np.uint8)
+        path = video.write_video(tmp_path / "clip.mp4", frames, fps=10)
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -169,7 +169,8 @@ def build_seed_model(profile: Profile | str | None = None) -> keras.Model:
 
 def build_sequence_model(profile: Profile | str | None = None, centred: bool = True) -> keras.Model:
     """The model with memory: the same stack over whole sequences ``(batch, time, D)``, a mixture
-    over the next code at every step, centred on the current code (:class:`AddCurrentCode`)."""
+    over the next code at every step, centred on the current code (:class:`AddCurrentCode`), or —
+    ``centred=False`` — on nothing, predicting the next code outright as the seed model does."""
     profile = get_profile(profile)
     codes = keras.Input((None, profile.latent_dim), name="z")
     x = layers.GaussianNoise(INPUT_NOISE, name="input_noise")(codes)  # active in training only
@@ -177,9 +178,8 @@ def build_sequence_model(profile: Profile | str | None = None, centred: bool = T
         x = layers.LSTM(profile.lstm_units, return_sequences=True, name=f"lstm{i}")(x)
         x = layers.Dropout(DROPOUT, name=f"dropout{i}")(x)
     params = _head(profile, x)
-    if not centred:
-        return keras.Model(codes, params, name="sequence_model")
-    params = AddCurrentCode(profile.latent_dim, profile.mixtures, name="add_current_code")([params, codes])
+    if centred:
+        params = AddCurrentCode(profile.latent_dim, profile.mixtures, name="add_current_code")([params, codes])
     return keras.Model(codes, params, name="sequence_model")
 
 

@@ -71,6 +71,12 @@ def test_models_shapes_in_the_small_profiles():
     size = mdn.output_size(CI.latent_dim, CI.mixtures)
     assert windowed(np.zeros((3, 7, CI.latent_dim), np.float32)).shape == (3, 7, size)
     assert seed(np.zeros((3, CI.latent_dim), np.float32)).shape == (3, size)
+    uncentred = sequence.build_sequence_model(CI, centred=False)
+    assert uncentred.count_params() == seed.count_params()
+    twin = sequence.stateful_twin(uncentred)
+    codes = np.ones((1, 3, CI.latent_dim), np.float32)
+    steps = [keras.ops.convert_to_numpy(twin(codes[:, t:t + 1])) for t in range(3)]
+    np.testing.assert_allclose(np.concatenate(steps, axis=1), keras.ops.convert_to_numpy(uncentred(codes)), atol=1e-5)
 
 
 def test_the_seed_model_has_no_memory_and_ours_has():

@@ -21,6 +21,7 @@ import tensorflow as tf
 from keras import layers
 
 from . import mdn, video
+from .sequence import check_sequence
 
 #: frames in a freeze window and in the shortest loop that counts (design, section 7)
 FREEZE_WINDOW = 100
@@ -156,8 +157,6 @@ def generate_with_predict(model: keras.Model, warm_up, length: int, temperature:
 # ----------------------------------------------------------------------------- measures
 
 def _check_codes(codes) -> np.ndarray:
-    from .sequence import check_sequence
-
     return check_sequence(codes, "dance", np.float64)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
@@ -90,13 +93,19 @@ def png_bytes(image: np.ndarray, factor: int = 2) -> bytes:
     return data.tobytes()
 
 
-def animation(frames, fps: float = 30.0, scale: float = 2.0, title: str | None = None):
-    """An animation player for a stack of frames that works in the static book (JavaScript HTML)."""
+def animation(frames, *, alt: str, fps: float = 30.0, scale: float = 2.0, title: str | None = None):
+    """An animation player for a stack of frames that works in the static book, offline.
+
+    Matplotlib's JavaScript player, with ``alt`` describing the frames for screen readers and
+    its buttons drawn with text symbols instead of an icon font fetched from a CDN.
+    """
     from IPython.display import HTML
 
     frames = np.asarray(frames)
     if len(frames) == 0:
         raise ValueError("animation needs at least one frame")
+    if not alt.strip():
+        raise ValueError("animation needs an alt text that describes it")
     height, width = frames.shape[1:3]
     fig = plt.figure(figsize=(scale * width / 100, scale * height / 100), dpi=100)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -112,9 +121,25 @@ def animation(frames, fps: float = 30.0, scale: float = 2.0, title: str | None =
 
     movie = mpl_animation.FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, blit=True)
     with plt.rc_context({"animation.frame_format": "jpeg"}):  # a tenth of the size of PNG frames
-        html = movie.to_jshtml(fps=fps, default_mode="loop")
+        player = movie.to_jshtml(fps=fps, default_mode="loop")
     plt.close(fig)
-    return HTML(html)
+    return HTML(_offline_player(player, alt))
+
+
+# Matplotlib's player buttons, as symbols every system font has (DejaVu included)
+_BUTTON_SYMBOLS = {
+    "fa-minus": "\u2212", "fa-fast-backward": "\u275a\u25c0\u25c0", "fa-step-backward": "\u275a\u25c0",
+    "fa-play fa-flip-horizontal": "\u25c0", "fa-pause": "\u275a\u275a", "fa-play": "\u25b6",
+    "fa-step-forward": "\u25b6\u275a", "fa-fast-forward": "\u25b6\u25b6\u275a", "fa-plus": "+",
+}
+
+
+def _offline_player(player: str, alt: str) -> str:
+    """Matplotlib's ``to_jshtml`` player without its CDN stylesheet, with alt text on the frames."""
+    player = re.sub(r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">', "", player)
+    player = re.sub(r'<i class="fa ([a-z -]+)"></i>',
+                    lambda icon: f'<span aria-hidden="true">{_BUTTON_SYMBOLS[icon.group(1)]}</span>', player)
+    return player.replace("<img id=", f'<img alt="{html.escape(alt)}" id=', 1)
 
 
 def figure_png(fig) -> bytes:

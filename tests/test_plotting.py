@@ -1,0 +1,41 @@
+"""The animation player works offline and describes itself."""
+
+import re
+
+import numpy as np
+import pytest
+
+from dancenet import plotting
+
+
+@pytest.fixture(scope="module")
+def player() -> str:
+    frames = np.zeros((5, 24, 16), dtype=np.uint8)
+    frames[np.arange(5), np.arange(5) * 4, :] = 255
+    return plotting.animation(frames, alt='a bar moving "down"', fps=5).data
+
+
+def test_player_loads_nothing_from_the_network(player):
+    assert not re.search(r'(href|src)="https?://', player)
+    assert "font-awesome" not in player and 'class="fa ' not in player
+
+
+def test_every_button_has_a_symbol_and_a_name(player):
+    buttons = re.findall(r"<button[^>]*>\s*(.*?)</button>", player, flags=re.S)
+    assert len(buttons) == 9
+    assert all(re.fullmatch(r'<span aria-hidden="true">[^<]+</span>', button) for button in buttons)
+    assert player.count("aria-label=") >= 9
+
+
+def test_frames_carry_the_alt_text_escaped(player):
+    assert re.search(r'<img alt="a bar moving &quot;down&quot;" id="_anim_img', player)
+
+
+def test_all_frames_are_in_the_player(player):
+    assert player.count("data:image/jpeg;base64,") == 5
+
+
+@pytest.mark.parametrize("frames, alt", [(np.zeros((0, 8, 8)), "empty"), (np.zeros((2, 8, 8)), "  ")])
+def test_bad_input_is_refused(frames, alt):
+    with pytest.raises(ValueError, match="frame|alt"):
+        plotting.animation(frames, alt=alt)

@@ -1,5 +1,11 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +29,19 @@ def stage_video_frames(stage_clip, tmp_path_factory):
 
     path = video.write_video(tmp_path_factory.mktemp("video") / "clip.mp4", stage_clip.frames)
     return video.read_frames(path, progress=False)
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory) -> Path:
+    """The book's HTML, built once per session from the committed outputs, warnings as errors."""
+    out = tmp_path_factory.mktemp("book")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out),
+         "--warningiserror", "--nitpick", "--keep-going"],
+        capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    return out / "_build" / "html"
 
 
 def pytest_configure(config):

@@ -10,6 +10,11 @@ checks each against the checksum the registry published for it, keeps the files 
 ``_config.yml`` points ``mathjax_path`` and ``nb_ipywidgets_js`` at the copies; the build stops
 with a clear error if one of them names a file that is not there.
 
+On pages with widgets, two short scripts make the copies fit together: RequireJS is told where
+the widget manager's modules live (they look for their icon fonts beside it), and ipywidgets, which
+typesets widget labels through MathJax 2's ``MathJax.Hub.Queue``, is given that call on top of the
+MathJax 3 that Sphinx loads.
+
 It also drops sphinx-thebe's scripts from the pages: the course has no Thebe button, and
 sphinx-thebe declares its configuration twice, a JavaScript error on every page.
 """
@@ -59,6 +64,23 @@ PACKAGES = {
                            "es5/output/chtml/fonts/woff-v2/*", "es5/ui/*", "es5/a11y/*")),
 }
 REGISTRY = "https://registry.npmjs.org/"
+
+# The widget manager's bundled modules find their icon fonts next to the URL RequireJS gives them;
+# by default that is a folder named after the module beside the page, which does not exist.
+REQUIRE_CONFIG = """
+var require = {paths: (() => {
+  const folder = new URL(document.documentElement.dataset.content_root + "_static/html-manager", location.href).href;
+  return {"@jupyter-widgets": folder, "@jupyter-widgets/html-manager/dist": folder};
+})()};
+"""
+# ipywidgets typesets widget labels with MathJax 2's API; Sphinx loads MathJax 3.
+MATHJAX2_QUEUE = """
+window.addEventListener("load", () => {
+  if (window.MathJax && MathJax.startup && !MathJax.Hub) {
+    MathJax.Hub = {Queue: (command) => MathJax.startup.promise.then(() => MathJax.typesetPromise([command[2]]))};
+  }
+});
+"""
 
 
 def vendor_dir(source_dir: Path) -> Path:
@@ -127,17 +149,18 @@ def add_vendor_dir(app) -> None:
         raise ExtensionError(f"_config.yml names scripts that are not vendored: {', '.join(missing)}")
 
 
-def drop_thebe(app, pagename, templatename, context, doctree) -> None:
-    def is_thebe(asset) -> bool:
-        return "thebe" in (getattr(asset, "filename", "") or "") or \
-            "THEBE_JS_URL" in getattr(asset, "attributes", {}).get("body", "")
-
-    for key in ("script_files", "css_files"):
-        if key in context:
-            context[key] = [asset for asset in context[key] if not is_thebe(asset)]
+def adapt_page_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Drop Thebe's scripts; on pages with widgets, prepare RequireJS and MathJax for them."""
+    scripts = context["script_files"]
+    scripts[:] = [script for script in scripts if "thebe" not in (script.filename or "")
+                  and "THEBE_JS_URL" not in script.attributes.get("body", "")]
+    context["css_files"][:] = [css for css in context["css_files"] if "thebe" not in (css.filename or "")]
+    if any((script.filename or "").endswith("embed-amd.js") for script in scripts):
+        app.add_js_file(None, body=REQUIRE_CONFIG, priority=400)  # read by require.js when it loads
+        app.add_js_file(None, body=MATHJAX2_QUEUE, priority=400)  # before the widgets render
 
 
 def setup(app):
     app.connect("builder-inited", add_vendor_dir)
-    app.connect("html-page-context", drop_thebe)
+    app.connect("html-page-context", adapt_page_scripts, priority=900)  # after myst-nb adds its scripts
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,7 +12,7 @@ NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/sanitize.cf
 
 help:
 	@echo "make book       build the HTML book from the committed notebook outputs (warnings fail)"
-	@echo "make test       unit tests, notebook hygiene, nbval (ci profile) and the book build"
+	@echo "make test       unit tests, notebook hygiene, nbval (ci profile), the book build and its pages in Chromium"
 	@echo "make notebooks  execute every chapter in place, in order (profile: \$$DANCENET_PROFILE or auto)"
 	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make dance      render a fresh stage video and generate dance.mp4 and dance.gif from it"

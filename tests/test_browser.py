@@ -3,7 +3,8 @@
 The built site is served on 127.0.0.1 and every page is opened once in headless Chromium (driven
 by Playwright, using the system's Chromium: Debian's ``chromium`` package, or the browser named
 by ``DANCENET_CHROMIUM``). Any request that leaves localhost is refused and counted, so a page
-that still needs a CDN fails here. Screenshots of every page go to ``_build/screenshots/``.
+that still needs a CDN fails here. Screenshots of every page, and of each widget and animation on
+it, go to ``_build/screenshots/``: look at them after a change to the book's look.
 """
 
 from __future__ import annotations
@@ -107,11 +108,13 @@ def visit(context, url: str, result: Visit, screenshot: Path) -> None:
     page.on("response", lambda response: response.status >= 400
             and result.problems.append(f"HTTP {response.status}: {response.url}"))
     page.goto(url, wait_until="load")
+    from playwright.sync_api import TimeoutError as Timeout
+
     try:
         page.wait_for_function(f"""() => [...document.querySelectorAll('{WIDGET_VIEW}')].every(
             view => view.previousElementSibling?.classList.contains('widget-subarea')
                     && view.previousElementSibling.childElementCount > 0)""", timeout=30_000)
-    except Exception:  # noqa: BLE001 - reported through the widget checks below
+    except Timeout:  # reported by the widget test, with what did render
         pass
     page.evaluate("() => window.MathJax?.startup?.promise")
     page.evaluate("""() => Promise.all([...document.images].filter(image => !image.complete).map(
@@ -125,13 +128,15 @@ def visit(context, url: str, result: Visit, screenshot: Path) -> None:
         errors: document.querySelectorAll('mjx-merror').length})""")
     result.widgets = page.evaluate(f"""() => [...document.querySelectorAll('{WIDGET_VIEW}')].map(view => {{
         const area = view.previousElementSibling?.classList.contains('widget-subarea') ? view.previousElementSibling : null;
-        return {{rendered: !!area && area.childElementCount > 0, height: area ? area.getBoundingClientRect().height : 0,
-                 images: area ? area.querySelectorAll('img').length : 0}};
+        return {{rendered: !!area && area.childElementCount > 0, height: area ? area.getBoundingClientRect().height : 0}};
     }})""")
     result.launch_links = page.evaluate("""() => [...document.querySelectorAll('a[href]')].map(a => a.href)
         .filter(href => href.includes('colab.research.google.com') || href.includes('mybinder.org'))""")
     result.screenshot = screenshot.with_suffix(".png")
     page.screenshot(path=str(result.screenshot), full_page=True)  # before any click moves the page
+    for kind, selector in (("widget", ".widget-subarea"), ("animation", "div.animation")):
+        for number, element in enumerate(page.locator(selector).all(), start=1):
+            element.screenshot(path=f"{screenshot}__{kind}{number}.png")
     result.animations = [step_animation(player) for player in page.locator("div.animation").all()]
     page.close()
 

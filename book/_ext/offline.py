@@ -131,14 +131,14 @@ def _unpack(data: bytes, package: Package, folder: Path) -> None:
             if not matched:
                 raise ExtensionError(f"no file in {package.folder}'s package matches {pattern!r}")
             for member in matched:
-                name = member.name
-                relative = name.removeprefix(root) if name.startswith(root) else Path(name).name
-                destination = folder / relative
+                inside = member.name.startswith(root)
+                destination = folder / (member.name.removeprefix(root) if inside else Path(member.name).name)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 destination.write_bytes(archive.extractfile(member).read())
 
 
 def add_vendor_dir(app) -> None:
+    """Serve the vendored folder from _static, and check that the configured scripts are in it."""
     if app.builder.format != "html":
         return
     vendored = vendor_dir(Path(app.srcdir))

@@ -79,7 +79,7 @@ class BackgroundTuner(widgets.VBox):
     #: per method: what the main slider means, its range, step and default
     SLIDERS = {
         "threshold": ("level", 0, 255, 1, 20),
-        "median": ("brightness difference", 2, 120, 1, 28),
+        "median": ("difference", 2, 120, 1, 28),  # in brightness; longer labels are cut
         "mog2": ("sensitivity", 2, 200, 1, 40),
         "knn": ("sensitivity", 50, 2000, 10, 400),
     }

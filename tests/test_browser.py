@@ -95,7 +95,7 @@ def visits(site) -> dict[str, Visit]:
         context.route("**/*", only_localhost)
         for name in PAGES:
             current = results[name] = Visit()
-            visit(context, site + name, current, SCREENSHOTS / name.replace("/", "__"))
+            visit(context, site + name, current, SCREENSHOTS / name.removesuffix(".html").replace("/", "__"))
         browser.close()
     return results
 
@@ -132,7 +132,7 @@ def visit(context, url: str, result: Visit, screenshot: Path) -> None:
     }})""")
     result.launch_links = page.evaluate("""() => [...document.querySelectorAll('a[href]')].map(a => a.href)
         .filter(href => href.includes('colab.research.google.com') || href.includes('mybinder.org'))""")
-    result.screenshot = screenshot.with_suffix(".png")
+    result.screenshot = Path(f"{screenshot}.png")
     page.screenshot(path=str(result.screenshot), full_page=True)  # before any click moves the page
     for kind, selector in (("widget", ".widget-subarea"), ("animation", "div.animation")):
         for number, element in enumerate(page.locator(selector).all(), start=1):

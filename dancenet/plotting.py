@@ -113,7 +113,8 @@ def animation(frames, *, alt: str, fps: float = 30.0, scale: float = 2.0, title:
     shown, cmap = _as_display(frames[0])
     artist = ax.imshow(shown, cmap=cmap, vmin=0, vmax=255 if shown.dtype == np.uint8 else 1)
     if title:
-        ax.text(4, 10, title, color="white", fontsize=8, va="top")
+        ax.text(4, 10, title, color="white", fontsize=8, va="top",  # readable over a white dancer too
+                bbox={"facecolor": "black", "alpha": 0.6, "edgecolor": "none", "pad": 1.5})
 
     def draw(i):
         artist.set_data(_as_display(frames[i])[0])

@@ -96,11 +96,29 @@ PROFILES: dict[str, Profile] = {
 }
 
 
-def gpu_available() -> bool:
-    """Whether TensorFlow sees a GPU (imports TensorFlow, so only called when needed)."""
+def gpus() -> list[str]:
+    """The names of the GPUs TensorFlow sees (imports TensorFlow, so only called when needed)."""
     import tensorflow as tf
 
-    return bool(tf.config.list_physical_devices("GPU"))
+    return [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+            for gpu in tf.config.list_physical_devices("GPU")]
+
+
+def gpu_available() -> bool:
+    """Whether TensorFlow sees a GPU."""
+    return bool(gpus())
+
+
+def device_summary() -> str:
+    """One line on what TensorFlow computes with, printed at the top of every chapter.
+
+    Asking starts TensorFlow's devices, so their start-up log lands in the setup cell instead of
+    in whichever later cell happens to compute first.
+    """
+    names = gpus()
+    if not names:
+        return "TensorFlow sees no GPU: the chapter computes on the CPU"
+    return f"TensorFlow sees {len(names)} GPU{'s' if len(names) > 1 else ''}: {', '.join(names)}"
 
 
 def get_profile(name: str | Profile | None = None) -> Profile:

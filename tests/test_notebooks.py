@@ -68,6 +68,13 @@ class TestChapter:
         assert f"git+{url}" in setup, f"setup cell must install from {url}"
         assert "get_profile()" in setup and "print(" in setup
 
+    def test_checked_cells_have_no_stderr(self, path):
+        # TensorFlow's start-up log lands in the first cell that starts its devices; the setup
+        # cell does that on purpose, so a cell whose output nbval checks never gets it
+        checked = [cell for cell in code_cells(load(path)) if "NBVAL_CHECK_OUTPUT" in "".join(cell["source"])]
+        assert not [cell["id"] for cell in checked
+                    if any(output.get("name") == "stderr" for output in cell.get("outputs", []))]
+
     def test_committed_outputs_come_from_the_cpu_profile(self, path):
         first = code_cells(load(path))[0]["outputs"]
         text = "".join("".join(o.get("text", "")) for o in first)

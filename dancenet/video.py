@@ -20,6 +20,15 @@ from tqdm.auto import tqdm
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
+#: Rec. 601 luma weights: the brightness of an RGB pixel, as the stage and background removal see it
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def to_uint8(images) -> np.ndarray:
+    """Images in [0, 1] (a float silhouette, a decoded frame) as ``uint8`` 0–255, rounded and clipped."""
+    return np.round(np.clip(np.asarray(images, np.float32), 0.0, 1.0) * 255).astype(np.uint8)
+
+
 class VideoError(ValueError):
     """A video file that exists but cannot be used (unreadable, unsupported, or empty)."""
 

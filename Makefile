@@ -8,11 +8,12 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
-.PHONY: help book test unit nbval notebooks lab dance bench clean
+.PHONY: help book test lint unit nbval notebooks lab dance bench clean
 
 help:
 	@echo "make book       build the HTML book from the committed notebook outputs (warnings fail)"
-	@echo "make test       unit tests, notebook hygiene, nbval (ci profile), the book build and its pages in Chromium"
+	@echo "make test       lint, unit tests, notebook hygiene, nbval (ci profile), the book build and its pages in Chromium"
+	@echo "make lint       ruff check and ruff format --check (library, tests, benchmarks, notebooks)"
 	@echo "make notebooks  execute every chapter in place, in order (profile: \$$DANCENET_PROFILE or auto)"
 	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make dance      render a fresh stage video and generate dance.mp4 and dance.gif from it"
@@ -32,10 +33,14 @@ book: $(READY)
 
 # The one test command. A fresh cache and the ci profile make nbval fast and independent of
 # whatever a learner has cached.
-test: $(READY)
+test: lint
 	cache=$$(mktemp -d); \
 	DANCENET_PROFILE=ci DANCENET_CACHE=$$cache $(BIN)/python -m pytest tests chapters $(NBVAL); \
 	status=$$?; rm -rf $$cache; exit $$status
+
+lint: $(READY)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 unit: $(READY)
 	$(BIN)/python -m pytest tests -m "not book"

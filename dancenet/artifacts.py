@@ -1,129 +1,58 @@
-"""The cache that lets any chapter get what earlier chapters produce.
+"""The recipes that let any chapter get what earlier chapters produce.
 
 Each chapter runs on its own in a fresh kernel (a Colab reader may open chapter 5 first). When it
-needs the stage video or the silhouettes, it asks this module: the artifact is loaded from the
-cache if an identical one was made before, and built (with a progress bar) otherwise.
+needs the stage video, the silhouettes or a trained model, it asks a :class:`Pipeline` bound to a
+profile and a video (the course's stage video unless you give your own): the artifact is loaded
+from the cache if an identical one was made before, and built (with a progress bar) otherwise::
 
-- The cache lives in ``$DANCENET_CACHE``, or ``~/.cache/dancenet`` when that is unset.
-- An artifact's folder name holds the profile and a hash of everything that decides its content:
-  its settings, the library version and the source code of the modules that make it. Change any of
-  them and the old entry is simply never asked for again.
-- Writes are atomic: an artifact is built in a hidden temporary folder and renamed into place only
-  when complete, so an interrupted run never leaves something half-written that would load.
+    pipeline = Pipeline("cpu")                   # or Pipeline("cpu", video="my_dance.mp4")
+    pipeline.silhouettes.images                  # chapter 2's output
+    pipeline.vae.model                           # chapter 5's VAE
+    pipeline.sequence_model("memory").model      # chapter 7's sequence model
+
+Every recipe names the profile fields it reads and the artifacts it is made from; the cache
+(:mod:`dancenet.cache`) builds each key from those, so a change upstream reaches everything
+downstream. The free functions (:func:`trained_vae` and the rest) are the same recipes for readers
+who need one thing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
-from . import __version__, background, stage, video
+from . import background, stage, video
+from .cache import Artifact, CacheError, cache_dir, clear  # noqa: F401  (the cache, as chapters know it)
 from .profiles import Profile, get_profile
 
-CACHE_ENV = "DANCENET_CACHE"
-#: the seed of the course's stage video: one dancer, one stage, one choreography for every chapter.
+#: the random seed of the course's stage video: one dancer, one stage, one routine for every chapter.
 #: Chosen (among seeds 0–23) so that no single brightness threshold separates dancer from stage,
 #: which is the situation chapter 2 is about; with many other seeds the dancer is simply brighter.
 STAGE_SEED = 8
 
-T = TypeVar("T")
+#: the random seed every training starts from
+TRAINING_SEED = 0
 
+#: every artifact a pipeline makes, in the order they are made
+ARTIFACTS = ("stage", "silhouettes", "vae", "autoencoder", "latents", "sequence-memory", "sequence-original")
 
-class CacheError(RuntimeError):
-    """A cached artifact exists but cannot be read."""
+#: the sequence models: ours, with memory, and the original's
+SEQUENCE_KINDS = ("memory", "original")
 
+#: the profile fields each recipe reads (and no others: its build sees only these)
+FIELDS = {
+    "stage": ("stage_frames", "video_size"),
+    "silhouettes": ("frame_stride", "video_size", "image_size"),
+    "vae": ("image_size", "latent_dim", "encoder_filters", "vae_epochs", "vae_batch_size"),
+    "autoencoder": ("image_size", "latent_dim", "encoder_filters", "vae_epochs", "vae_batch_size"),
+    "latents": (),
+    "sequence": ("latent_dim", "lstm_units", "lstm_layers", "dense_units", "mixtures", "sequence_epochs"),
+}
 
-def cache_dir() -> Path:
-    """The folder that holds every artifact (created on first use)."""
-    root = os.environ.get(CACHE_ENV, "").strip()
-    path = Path(root).expanduser() if root else Path.home() / ".cache" / "dancenet"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _source_hash(modules) -> str:
-    digest = hashlib.sha256()
-    for module in modules:
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
-
-
-def cache_key(settings: dict, modules=()) -> str:
-    """A short hash of the settings, the library version and the producing modules' source."""
-    payload = json.dumps({"settings": settings, "version": __version__,
-                          "source": _source_hash(modules)}, sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-
-def cached(name: str, profile: Profile, settings: dict, build: Callable[[Path], None],
-           load: Callable[[Path], T], modules=()) -> T:
-    """The artifact ``name`` for ``settings``: loaded if cached, else built by ``build(folder)``.
-
-    ``load(folder)`` reads a finished artifact; when it fails, a :class:`CacheError` names the
-    folder to delete rather than silently rebuilding over something the reader may want to inspect.
-    """
-    settings = {"profile": profile.name, **settings}
-    folder = cache_dir() / f"{name}-{profile.name}-{cache_key(settings, modules)}"
-    if not folder.exists():
-        _build_atomically(folder, settings, build)
-    try:
-        return load(folder)
-    except Exception as error:
-        raise CacheError(f"the cached {name} in {folder} cannot be read ({error}); delete that "
-                         f"folder, or call dancenet.artifacts.clear(), and run again") from error
-
-
-def _build_atomically(folder: Path, settings: dict, build: Callable[[Path], None]) -> None:
-    partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
-        build(partial)
-        (partial / "settings.json").write_text(json.dumps(settings, indent=2, default=str))
-        try:
-            os.rename(partial, folder)
-        except OSError:
-            if not folder.exists():  # lost a race with another process: theirs is as good
-                raise
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
-
-
-def clear(name: str | None = None) -> int:
-    """Delete cached artifacts (all, or those called ``name``), leftovers included; returns how many."""
-    removed = 0
-    for path in cache_dir().iterdir():
-        if path.is_dir() and (name is None or path.name.lstrip(".").startswith(f"{name}-")):
-            shutil.rmtree(path)
-            removed += 1
-    return removed
-
-
-# ----------------------------------------------------------------------------- the stage video
-
-def stage_video(profile: Profile | str | None = None, progress: bool = True) -> stage.StageRecording:
-    """The course's synthetic dance video for a profile, with its ground truth (chapter 1)."""
-    profile = get_profile(profile)
-    height, width = profile.video_size
-    settings = {"n_frames": profile.stage_frames, "seed": STAGE_SEED,
-                "stage": stage.StageSettings(height=height, width=width)}
-
-    def build(folder: Path) -> None:
-        stage.write_stage_video(folder, profile.stage_frames, seed=STAGE_SEED,
-                                settings=settings["stage"], progress=progress)
-
-    return cached("stage", profile, settings, build, stage.StageRecording.load,
-                  modules=(stage, video))
-
-
-# ----------------------------------------------------------------------------- silhouettes
 
 @dataclass(frozen=True)
 class Silhouettes:
@@ -146,6 +75,47 @@ class Silhouettes:
                        method=str(data["method"]), source=str(data["source"]))
 
 
+@dataclass(frozen=True)
+class TrainedModel:
+    """A trained model with its per-epoch history and its held-out scores.
+
+    A VAE or autoencoder has ``held_out_iou`` (mean reconstruction IoU of the last 10 % of the
+    frames); a sequence model has ``held_out_nll`` (mean NLL per latent dimension of the last 20 %
+    of the codes, in nats).
+    """
+
+    model: object
+    #: per-epoch losses (``loss`` and the model's own terms, with their ``val_`` twins)
+    history: dict
+    scores: dict
+
+    @property
+    def held_out_iou(self) -> float:
+        return self._score("held_out_iou")
+
+    @property
+    def held_out_nll(self) -> float:
+        return self._score("held_out_nll")
+
+    def _score(self, name: str) -> float:
+        if name not in self.scores:
+            raise AttributeError(f"this model has no {name} (its scores: {', '.join(self.scores)})")
+        return self.scores[name]
+
+    def save(self, folder: Path, history) -> None:
+        self.model.save(folder / "model.keras")
+        history = {k: [float(v) for v in vs] for k, vs in history.items()}
+        (folder / "metrics.json").write_text(json.dumps({"history": history, "scores": self.scores}, indent=1))
+
+    @classmethod
+    def load(cls, folder: Path) -> TrainedModel:
+        import keras
+
+        metrics = json.loads((folder / "metrics.json").read_text())
+        model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+        return cls(model, metrics["history"], metrics["scores"])
+
+
 def _video_identity(path) -> dict:
     path = Path(path).expanduser().resolve()
     if not path.is_file():
@@ -154,167 +124,210 @@ def _video_identity(path) -> dict:
     return {"path": str(path), "bytes": stat.st_size, "modified_ns": stat.st_mtime_ns}
 
 
+class Pipeline:
+    """What the course makes from one video under one profile, each piece cached.
+
+    ``video`` is a dance video of your own; without it, the course's synthetic stage video.
+    ``method`` is the background-removal method of the silhouettes. Each property builds its
+    artifact on first use (with progress bars unless ``progress=False``) and keeps it.
+    """
+
+    def __init__(self, profile: Profile | str | None = None, video=None, method: str = "median",
+                 progress: bool = True):
+        if method not in background.METHODS:
+            raise ValueError(f"unknown background-removal method {method!r}: "
+                             f"choose one of {', '.join(background.METHODS)}")
+        self.profile = get_profile(profile)
+        self.video = None if video is None else Path(video)
+        self.source = None if video is None else _video_identity(video)
+        self.method = method
+        self.progress = progress
+        self._artifacts: dict[str, Artifact] = {}
+
+    def __repr__(self) -> str:
+        source = self.video if self.video is not None else "the stage video"
+        return f"Pipeline({self.profile.name!r}, {source}, method={self.method!r})"
+
+    # ------------------------------------------------------------------- what the chapters use
+
+    @cached_property
+    def stage(self) -> stage.StageRecording:
+        """The course's synthetic dance video, with its ground truth (chapter 1)."""
+        return self.artifact("stage").get()
+
+    @cached_property
+    def silhouettes(self) -> Silhouettes:
+        """The silhouettes the VAE trains on (chapter 2's output)."""
+        return self.artifact("silhouettes").get()
+
+    @cached_property
+    def vae(self) -> TrainedModel:
+        """The profile's VAE (chapter 5's output)."""
+        return self.artifact("vae").get()
+
+    @cached_property
+    def autoencoder(self) -> TrainedModel:
+        """Chapter 4's plain autoencoder, trained half as many epochs as the VAE (a baseline)."""
+        return self.artifact("autoencoder").get()
+
+    @cached_property
+    def latents(self) -> np.ndarray:
+        """``z_mean`` of every silhouette, in video order, ``(N, latent_dim)``: what chapters 6–8 model."""
+        return self.artifact("latents").get()
+
+    @cached_property
+    def latent_sequence(self):
+        """The latent sequence split and standardized for the sequence models (chapter 7)."""
+        from . import sequence
+
+        return sequence.prepare(self.latents)
+
+    def sequence_model(self, kind: str = "memory") -> TrainedModel:
+        """Chapter 7's sequence models: ``"memory"`` (windowed stacked LSTMs, ours) or
+        ``"original"`` (the original's one-step model)."""
+        if kind not in SEQUENCE_KINDS:
+            raise ValueError(f"unknown sequence model {kind!r}: choose one of {', '.join(SEQUENCE_KINDS)}")
+        return self.artifact(f"sequence-{kind}").get()
+
+    def artifact(self, name: str) -> Artifact:
+        """The recipe for ``name`` (one of :data:`ARTIFACTS`), bound to this pipeline."""
+        if name not in self._artifacts:
+            recipes = {"stage": self._stage, "silhouettes": self._silhouettes, "vae": self._vae,
+                       "autoencoder": self._autoencoder, "latents": self._latents,
+                       "sequence-memory": lambda: self._sequence("memory"),
+                       "sequence-original": lambda: self._sequence("original")}
+            if name not in recipes:
+                raise ValueError(f"unknown artifact {name!r}: choose one of {', '.join(ARTIFACTS)}")
+            self._artifacts[name] = recipes[name]()
+        return self._artifacts[name]
+
+    # ------------------------------------------------------------------- the recipes
+
+    def _stage(self) -> Artifact:
+        def build(folder: Path, profile) -> None:
+            height, width = profile.video_size
+            stage.write_stage_video(folder, profile.stage_frames, seed=STAGE_SEED,
+                                    settings=stage.StageSettings(height=height, width=width),
+                                    progress=self.progress)
+
+        return Artifact("stage", self.profile, FIELDS["stage"], build, stage.StageRecording.load,
+                        settings={"seed": STAGE_SEED}, modules=(stage, video))
+
+    def _silhouettes(self) -> Artifact:
+        recording = self.artifact("stage") if self.video is None else None
+
+        def build(folder: Path, profile) -> None:
+            truth = recording.get() if recording is not None else None
+            path = truth.video_path if truth is not None else self.video
+            frames = video.read_frames(path, stride=profile.frame_stride, size=profile.video_size,
+                                       progress=self.progress)
+            masks = background.remove_background(frames, self.method)
+            indices = np.arange(len(frames)) * profile.frame_stride
+            scores = background.iou(masks, truth.masks[indices]) if truth is not None else np.zeros(0)
+            images = background.silhouettes(masks, profile.image_size)
+            np.savez_compressed(folder / "silhouettes.npz", images=video.to_uint8(images),
+                                frame_indices=indices, iou=scores, method=self.method,
+                                source="stage" if truth is not None else str(path))
+
+        return Artifact("silhouettes", self.profile, FIELDS["silhouettes"], build, Silhouettes.load,
+                        settings={"method": self.method, "source": self.source or "stage"},
+                        modules=(background, video),
+                        inputs=(recording,) if recording is not None else ())
+
+    def _trained_on_silhouettes(self, name: str, train, epochs) -> Artifact:
+        from . import vae
+
+        silhouettes = self.artifact("silhouettes")
+
+        def build(folder: Path, profile) -> None:
+            images = silhouettes.get().images
+            model, history = train(images, profile, epochs=epochs(profile), seed=TRAINING_SEED,
+                                   progress=self.progress)
+            _, held_out = vae.split(images)
+            score = float(vae.reconstruction_iou(model, held_out).mean())
+            TrainedModel(model, {}, {"held_out_iou": score}).save(folder, history.history)
+
+        return Artifact(name, self.profile, FIELDS[name], build, TrainedModel.load,
+                        settings={"seed": TRAINING_SEED}, modules=(vae,), inputs=(silhouettes,))
+
+    def _vae(self) -> Artifact:
+        from . import vae
+
+        return self._trained_on_silhouettes("vae", vae.train_vae, lambda profile: profile.vae_epochs)
+
+    def _autoencoder(self) -> Artifact:
+        from . import vae
+
+        return self._trained_on_silhouettes("autoencoder", vae.train_autoencoder,
+                                            lambda profile: max(1, profile.vae_epochs // 2))
+
+    def _latents(self) -> Artifact:
+        from . import vae
+
+        trained, silhouettes = self.artifact("vae"), self.artifact("silhouettes")
+
+        def build(folder: Path, profile) -> None:
+            codes = trained.get().model.encode(silhouettes.get().images)
+            np.save(folder / "latents.npy", codes.astype(np.float32))
+
+        return Artifact("latents", self.profile, FIELDS["latents"], build,
+                        lambda folder: np.load(folder / "latents.npy"),
+                        modules=(vae,), inputs=(trained, silhouettes))
+
+    def _sequence(self, kind: str) -> Artifact:
+        from . import sequence
+
+        latents = self.artifact("latents")
+
+        def build(folder: Path, profile) -> None:
+            data = sequence.prepare(latents.get())
+            train = sequence.train_sequence_model if kind == "memory" else sequence.train_original_model
+            model, history = train(data, profile, seed=TRAINING_SEED, progress=self.progress)
+            score = float(sequence.held_out_nll(model, data).mean())
+            TrainedModel(model, {}, {"held_out_nll": score}).save(folder, history.history)
+
+        return Artifact(f"sequence-{kind}", self.profile, FIELDS["sequence"], build, TrainedModel.load,
+                        settings={"seed": TRAINING_SEED}, modules=(sequence,), inputs=(latents,))
+
+
+# ----------------------------------------------------------------------------- one thing at a time
+
+def stage_video(profile: Profile | str | None = None, progress: bool = True) -> stage.StageRecording:
+    """The course's synthetic dance video for a profile, with its ground truth (chapter 1)."""
+    return Pipeline(profile, progress=progress).stage
+
+
 def silhouettes(profile: Profile | str | None = None, video_path=None, method: str = "median",
                 progress: bool = True) -> Silhouettes:
-    """The silhouettes the VAE trains on (chapter 2's output).
+    """The silhouettes the VAE trains on (chapter 2's output), from the stage video or ``video_path``.
 
-    From the stage video by default; pass ``video_path`` to use your own dance video instead. The
-    frames are read every ``profile.frame_stride``-th, cropped and resized to the profile's video
-    size, segmented with ``method`` and shrunk to the profile's image size.
+    The frames are read every ``profile.frame_stride``-th, resized to the profile's video size,
+    segmented with ``method`` and shrunk to the profile's image size.
     """
-    profile = get_profile(profile)
-    if method not in background.METHODS:
-        raise ValueError(f"unknown background-removal method {method!r}: "
-                         f"choose one of {', '.join(background.METHODS)}")
-    recording = None if video_path is not None else stage_video(profile, progress)
-    source = video_path if video_path is not None else recording.video_path
-    settings = {"method": method, "source": _video_identity(source)}
-
-    def build(folder: Path) -> None:
-        frames = video.read_frames(source, stride=profile.frame_stride, size=profile.video_size,
-                                   progress=progress)
-        masks = background.remove_background(frames, method)
-        indices = np.arange(len(frames)) * profile.frame_stride
-        scores = (background.iou(masks, recording.masks[indices]) if recording is not None
-                  else np.zeros(0))
-        images = background.silhouettes(masks, profile.image_size)
-        np.savez_compressed(folder / "silhouettes.npz", images=np.round(images * 255).astype(np.uint8),
-                            frame_indices=indices, iou=scores, method=method,
-                            source="stage" if recording is not None else str(source))
-
-    return cached("silhouettes", profile, settings, build, Silhouettes.load,
-                  modules=(background, video, stage))
-
-
-# ----------------------------------------------------------------------------- trained models
-
-@dataclass(frozen=True)
-class TrainedModel:
-    """A model trained on the profile's silhouettes, with its training history and held-out score."""
-
-    model: object
-    #: per-epoch losses (``loss``, ``reconstruction``, for a VAE ``kl``, and their ``val_`` twins)
-    history: dict
-    #: mean reconstruction IoU on the held-out frames (the last 10 % of the video)
-    held_out_iou: float
-
-    @classmethod
-    def load(cls, folder: Path) -> TrainedModel:
-        model, metrics = _load_model(folder)
-        return cls(model, metrics["history"], metrics["held_out_iou"])
-
-
-def _save_model(folder: Path, model, history, **scores) -> None:
-    model.save(folder / "model.keras")
-    metrics = {"history": {k: [float(v) for v in vs] for k, vs in history.history.items()}, **scores}
-    (folder / "metrics.json").write_text(json.dumps(metrics, indent=1))
-
-
-def _load_model(folder: Path):
-    import keras
-
-    metrics = json.loads((folder / "metrics.json").read_text())
-    return keras.saving.load_model(folder / "model.keras", safe_mode=True), metrics
-
-
-def _source(video_path) -> dict:
-    """What identifies the training video in a cache key: nothing for the stage (so its keys stay
-    as they were), the file's path, size and time for a video of your own."""
-    return {} if video_path is None else {"source": _video_identity(video_path)}
-
-
-def _trained(kind: str, train, profile: Profile, epochs: int, progress: bool, video_path=None) -> TrainedModel:
-    from . import vae
-
-    settings = {"method": "median", "epochs": epochs, "batch_size": profile.vae_batch_size,
-                "architecture": [profile.image_size, profile.latent_dim, profile.encoder_filters],
-                "seed": STAGE_SEED, **_source(video_path)}
-
-    def build(folder: Path) -> None:
-        images = silhouettes(profile, video_path, progress=progress).images
-        model, history = train(images, profile, epochs=epochs, verbose=2 if progress else 0)  # a line per epoch
-        _, held_out = vae.split(images)
-        _save_model(folder, model, history, held_out_iou=float(vae.reconstruction_iou(model, held_out).mean()))
-
-    return cached(kind, profile, settings, build, TrainedModel.load, modules=(vae, background, video, stage))
+    return Pipeline(profile, video_path, method, progress).silhouettes
 
 
 def trained_vae(profile: Profile | str | None = None, progress: bool = True, video_path=None) -> TrainedModel:
-    """The profile's VAE (chapter 5's output): loaded if cached, else trained with a progress bar.
-    On the stage video, or on ``video_path`` when given."""
-    from . import vae
-
-    profile = get_profile(profile)
-    return _trained("vae", vae.train_vae, profile, profile.vae_epochs, progress, video_path)
+    """The profile's VAE (chapter 5's output), on the stage video or on ``video_path``."""
+    return Pipeline(profile, video_path, progress=progress).vae
 
 
 def trained_autoencoder(profile: Profile | str | None = None, progress: bool = True) -> TrainedModel:
     """Chapter 4's plain autoencoder, trained half as many epochs as the VAE (it is a baseline)."""
-    from . import vae
-
-    profile = get_profile(profile)
-    return _trained("autoencoder", vae.train_autoencoder, profile, max(1, profile.vae_epochs // 2),
-                    progress)
+    return Pipeline(profile, progress=progress).autoencoder
 
 
 def latents(profile: Profile | str | None = None, progress: bool = True, video_path=None) -> np.ndarray:
-    """``z_mean`` of every silhouette, in video order, ``(N, latent_dim)`` — what chapters 6–8 model."""
-    from . import vae
-
-    profile = get_profile(profile)
-
-    def build(folder: Path) -> None:
-        model = trained_vae(profile, progress, video_path).model
-        images = silhouettes(profile, video_path, progress=progress).images
-        np.save(folder / "latents.npy", model.encode(images).astype(np.float32))
-
-    return cached("latents", profile, {"seed": STAGE_SEED, "epochs": profile.vae_epochs, **_source(video_path)}, build,
-                  lambda folder: np.load(folder / "latents.npy"), modules=(vae, background, video, stage))
-
-
-# ----------------------------------------------------------------------------- sequence models
-
-@dataclass(frozen=True)
-class TrainedSequenceModel:
-    """A sequence model trained on the profile's latent sequence, with its history and score."""
-
-    model: object
-    #: per-epoch ``loss`` and ``val_loss`` (mean NLL per code, in nats)
-    history: dict
-    #: mean NLL per latent dimension of the held-out codes (the last 20 %), in nats
-    held_out_nll: float
-
-    @classmethod
-    def load(cls, folder: Path) -> TrainedSequenceModel:
-        model, metrics = _load_model(folder)
-        return cls(model, metrics["history"], metrics["held_out_nll"])
+    """``z_mean`` of every silhouette, in video order, ``(N, latent_dim)``."""
+    return Pipeline(profile, video_path, progress=progress).latents
 
 
 def latent_sequence(profile: Profile | str | None = None, progress: bool = True, video_path=None):
-    """The profile's latent sequence split and standardized for the sequence models (chapter 7)."""
-    from . import sequence
-
-    return sequence.prepare(latents(profile, progress, video_path))
+    """The latent sequence split and standardized for the sequence models (chapter 7)."""
+    return Pipeline(profile, video_path, progress=progress).latent_sequence
 
 
 def trained_sequence_model(profile: Profile | str | None = None, kind: str = "memory",
-                           progress: bool = True, video_path=None) -> TrainedSequenceModel:
-    """Chapter 7's sequence models: ``"memory"`` (windowed LSTMs, ours) or ``"seed"`` (the
-    original's one-step model), trained on the latent sequence or loaded from the cache."""
-    from . import mdn, sequence, vae
-
-    trainers = {"memory": sequence.train_sequence_model, "seed": sequence.train_seed_model}
-    if kind not in trainers:
-        raise ValueError(f"unknown sequence model {kind!r}: choose one of {', '.join(trainers)}")
-    profile = get_profile(profile)
-    settings = {"kind": kind, "epochs": profile.sequence_epochs, "seed": STAGE_SEED,
-                "architecture": [profile.latent_dim, profile.lstm_units, profile.lstm_layers,
-                                 profile.dense_units, profile.mixtures], **_source(video_path)}
-
-    def build(folder: Path) -> None:
-        data = latent_sequence(profile, progress, video_path)
-        model, history = trainers[kind](data, profile, verbose=2 if progress else 0)
-        _save_model(folder, model, history, held_out_nll=float(sequence.held_out_nll(model, data).mean()))
-
-    return cached(f"sequence-{kind}", profile, settings, build, TrainedSequenceModel.load,
-                  modules=(sequence, mdn, vae, background, video, stage))
+                           progress: bool = True, video_path=None) -> TrainedModel:
+    """Chapter 7's sequence models, ``"memory"`` (ours) or ``"original"``, on the latent sequence."""
+    return Pipeline(profile, video_path, progress=progress).sequence_model(kind)

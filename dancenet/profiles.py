@@ -13,6 +13,10 @@ a GPU and ``cpu`` otherwise.
 from __future__ import annotations
 
 import os
+import re
+import sys
+import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 ENV_VAR = "DANCENET_PROFILE"
@@ -74,6 +78,27 @@ class Profile:
                 f"{self.stage_frames} stage frames (stride {self.frame_stride})")
 
 
+class ProfileView:
+    """A profile that shows only some of its fields: what a cached artifact's recipe is handed.
+
+    A recipe declares the fields it reads, and those go into its cache key; reading any other field
+    fails at once, so a key can never miss a setting that decides the artifact's content.
+    """
+
+    def __init__(self, profile: Profile, fields):
+        self._profile, self._fields = profile, frozenset(fields)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name in self._fields:
+            return getattr(self._profile, name)
+        raise AttributeError(
+            f"this recipe reads profile.{name}, which it does not declare; add {name!r} to its fields "
+            f"in dancenet.artifacts so that the cache key follows it")
+
+    def __repr__(self) -> str:
+        return f"ProfileView({self._profile.name!r}, fields={sorted(self._fields)})"
+
+
 PROFILES: dict[str, Profile] = {
     "ci": Profile(
         name="ci", description="smoke run for continuous integration",
@@ -96,12 +121,48 @@ PROFILES: dict[str, Profile] = {
 }
 
 
-def gpus() -> list[str]:
-    """The names of the GPUs TensorFlow sees (imports TensorFlow, so only called when needed)."""
-    import tensorflow as tf
+#: a line of TensorFlow's C++ log (``I0000 00:00:1795524884.904483 6512 port.cc:153] …``), or the
+#: line absl prints before its first message
+_TENSORFLOW_LOG = re.compile(r"^([IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]"
+                             r"|WARNING: All log messages before absl|To enable the following instructions)")
 
-    return [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
-            for gpu in tf.config.list_physical_devices("GPU")]
+
+@contextmanager
+def _without_tensorflow_log():
+    """Keep TensorFlow's C++ start-up log off the terminal and out of notebook outputs.
+
+    TensorFlow writes it straight to file descriptor 2 (no Python logging to configure, and
+    ``TF_CPP_MIN_LOG_LEVEL`` does not reach the lines printed before absl starts), so while the block
+    runs, descriptor 2 goes to a temporary file; afterwards every line that is not TensorFlow's log
+    is written on to ``sys.stderr``.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            other = [line for line in captured.read().decode(errors="replace").splitlines(keepends=True)
+                     if not _TENSORFLOW_LOG.match(line)]
+            if other:
+                sys.stderr.write("".join(other))
+
+
+def gpus() -> list[str]:
+    """The names of the GPUs TensorFlow sees.
+
+    Imports TensorFlow and starts its devices (only when called), without their start-up log.
+    """
+    with _without_tensorflow_log():
+        import tensorflow as tf
+
+        found = tf.config.list_physical_devices("GPU")
+        tf.reduce_sum(tf.range(4))  # the first integer op logs oneDNN's kernel choice: here, quietly
+    return [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in found]
 
 
 def gpu_available() -> bool:
@@ -121,14 +182,15 @@ def device_summary() -> str:
     return f"TensorFlow sees {len(names)} GPU{'s' if len(names) > 1 else ''}: {', '.join(names)}"
 
 
-def get_profile(name: str | Profile | None = None) -> Profile:
+def get_profile(name: str | Profile | ProfileView | None = None) -> Profile:
     """The profile called ``name``; without a name, the one the environment selects.
 
-    A :class:`Profile` passed in is returned as it is, so every function can take either.
+    A :class:`Profile` (or :class:`ProfileView`) passed in is returned as it is, so every function
+    can take either.
 
     ``DANCENET_PROFILE`` wins when set; otherwise ``gpu`` when a GPU is visible, else ``cpu``.
     """
-    if isinstance(name, Profile):
+    if isinstance(name, (Profile, ProfileView)):
         return name
     if name is None:
         name = os.environ.get(ENV_VAR, "").strip()

@@ -1,122 +1,126 @@
+"""The recipes: every chapter's artifact, keyed by what it is made from."""
+
+import dataclasses
 import os
-import signal
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
 
 from dancenet import artifacts
-from dancenet.artifacts import CacheError, cache_dir, cached
-from dancenet.profiles import get_profile
+from dancenet.artifacts import ARTIFACTS, Pipeline
+from dancenet.profiles import Profile, get_profile
 
 CI = get_profile("ci")
+SEQUENCE = {"sequence-memory", "sequence-original"}
+
+#: which artifacts read each profile field themselves — written out here, independently of the
+#: recipes' own declarations, so that a recipe that reads too much or too little is caught
+READS = {
+    "name": set(), "description": set(),
+    "image_size": {"silhouettes", "vae", "autoencoder"},
+    "stage_frames": {"stage"},
+    "frame_stride": {"silhouettes"},
+    "latent_dim": {"vae", "autoencoder", *SEQUENCE},
+    "encoder_filters": {"vae", "autoencoder"},
+    "vae_epochs": {"vae", "autoencoder"},
+    "vae_batch_size": {"vae", "autoencoder"},
+    "lstm_units": SEQUENCE, "lstm_layers": SEQUENCE, "dense_units": SEQUENCE, "mixtures": SEQUENCE,
+    "sequence_epochs": SEQUENCE,
+    "video_size": {"stage", "silhouettes"},
+}
+#: what each artifact is made from
+MADE_FROM = {"stage": set(), "silhouettes": {"stage"}, "vae": {"silhouettes"}, "autoencoder": {"silhouettes"},
+             "latents": {"vae", "silhouettes"}, "sequence-memory": {"latents"}, "sequence-original": {"latents"}}
 
 
-def write_number(value):
-    def build(folder):
-        np.save(folder / "value.npy", np.array(value))
-    return build
+def downstream(names: set) -> set:
+    """``names`` and every artifact made, directly or not, from one of them."""
+    found = set(names)
+    while True:
+        more = {a for a, inputs in MADE_FROM.items() if inputs & found} - found
+        if not more:
+            return found
+        found |= more
 
 
-def read_number(folder):
-    return int(np.load(folder / "value.npy"))
+def other_value(field: str):
+    """A value of ``field`` that differs from the ci profile's and is still a valid profile."""
+    value = getattr(CI, field)
+    if field == "image_size" or field == "video_size":
+        return (value[0] + 8, value[1] + 8)
+    if isinstance(value, tuple):
+        return tuple(v + 1 for v in value)
+    return value + 1 if isinstance(value, int) else value + " (changed)"
 
 
-def test_builds_once_then_loads(tmp_path):
-    calls = []
-
-    def build(folder):
-        calls.append(folder)
-        write_number(42)(folder)
-
-    assert cached("number", CI, {"x": 1}, build, read_number) == 42
-    assert cached("number", CI, {"x": 1}, build, read_number) == 42
-    assert len(calls) == 1
+def keys(pipeline: Pipeline) -> dict:
+    return {name: pipeline.artifact(name).key for name in ARTIFACTS}
 
 
-def test_key_includes_profile_and_settings():
-    assert cached("number", CI, {"x": 1}, write_number(1), read_number) == 1
-    assert cached("number", CI, {"x": 2}, write_number(2), read_number) == 2
-    assert cached("number", get_profile("cpu"), {"x": 1}, write_number(3), read_number) == 3
-    names = sorted(p.name for p in cache_dir().iterdir())
-    assert len(names) == 3 and sum(n.startswith("number-ci-") for n in names) == 2
+def test_the_table_covers_every_profile_field():
+    assert set(READS) == {f.name for f in dataclasses.fields(Profile)}
+    assert set(MADE_FROM) == set(ARTIFACTS)
 
 
-def test_key_changes_with_source_code():
-    from dancenet import background, video
-
-    assert artifacts.cache_key({"a": 1}, (video,)) != artifacts.cache_key({"a": 1}, (background,))
-    assert artifacts.cache_key({"a": 1}, (video,)) == artifacts.cache_key({"a": 1}, (video,))
-
-
-def test_failed_build_leaves_nothing_behind():
-    def broken(folder):
-        (folder / "half.npy").write_bytes(b"partial")
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        cached("number", CI, {}, broken, read_number)
-    assert list(cache_dir().iterdir()) == []
-    assert cached("number", CI, {}, write_number(5), read_number) == 5
+@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(Profile)])
+def test_a_profile_field_changes_exactly_the_artifacts_that_read_it_and_their_descendants(field):
+    before = keys(Pipeline(CI))
+    after = keys(Pipeline(dataclasses.replace(CI, **{field: other_value(field)})))
+    changed = {name for name in ARTIFACTS if before[name] != after[name]}
+    assert changed == downstream(READS[field])
 
 
-def test_killed_build_never_loads(tmp_path):
-    """A process killed mid-build leaves only a hidden temporary folder, which is never loaded."""
-    script = textwrap.dedent("""
-        import time, numpy as np
-        from dancenet.artifacts import cached
-        from dancenet.profiles import get_profile
-        def slow(folder):
-            np.save(folder / "value.npy", np.array(1))
-            print("building", flush=True)
-            time.sleep(60)
-        cached("number", get_profile("ci"), {}, slow, lambda f: 0)
-    """)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                               env={**os.environ})
-    assert process.stdout.readline().strip() == "building"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    leftovers = list(cache_dir().iterdir())
-    assert leftovers and all(p.name.startswith(".") for p in leftovers)
-    assert cached("number", CI, {}, write_number(9), read_number) == 9
-    assert artifacts.clear("number") == 2 and list(cache_dir().iterdir()) == []
+def test_inputs_are_the_artifacts_they_are_made_from():
+    pipeline = Pipeline(CI)
+    assert {name: {a.name for a in pipeline.artifact(name).inputs} for name in ARTIFACTS} == MADE_FROM
 
 
-def test_corrupt_entry_is_a_clear_error():
-    cached("number", CI, {}, write_number(3), read_number)
-    (entry,) = cache_dir().iterdir()
-    (entry / "value.npy").write_bytes(b"garbage")
-    with pytest.raises(CacheError, match=f"cached number in .*{entry.name}.*cannot be read.*delete"):
-        cached("number", CI, {}, write_number(3), read_number)
+def test_the_method_and_your_own_video_change_the_silhouettes_and_everything_after(tmp_path):
+    stage_made = downstream({"silhouettes"})
+    base = keys(Pipeline(CI))
+    other = keys(Pipeline(CI, method="mog2"))
+    assert {n for n in ARTIFACTS if base[n] != other[n]} == stage_made
+    clip = tmp_path / "dance.mp4"
+    clip.write_bytes(b"not really a video, but a file with an identity")
+    own = Pipeline(CI, video=clip)
+    assert "stage" not in {a.name for a in own.artifact("silhouettes").inputs}
+    first = own.artifact("latents").key
+    os.utime(clip, ns=(1, 1))
+    assert Pipeline(CI, video=clip).artifact("latents").key != first
 
 
-def test_cache_dir_follows_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("DANCENET_CACHE", str(tmp_path / "elsewhere"))
-    assert cache_dir() == tmp_path / "elsewhere" and cache_dir().is_dir()
+def test_folder_names_carry_the_artifact_and_profile():
+    folder = Pipeline(CI).artifact("vae").folder
+    assert folder.name.startswith("vae-ci-") and folder.parent == artifacts.cache_dir()
 
 
 @pytest.fixture(scope="module")
-def ci_silhouettes(tmp_path_factory):
-    """The ci profile's stage video and silhouettes, built once into a module-wide cache."""
+def ci_pipeline(tmp_path_factory):
+    """The ci profile's whole pipeline on the stage video, built once into a module-wide cache."""
     cache = tmp_path_factory.mktemp("cache")
     os.environ["DANCENET_CACHE"] = str(cache)
     try:
-        return artifacts.stage_video("ci", progress=False), artifacts.silhouettes("ci", progress=False)
+        pipeline = Pipeline("ci", progress=False)
+        pipeline.silhouettes  # noqa: B018  (built here, in the module's cache)
+        yield pipeline
     finally:
         del os.environ["DANCENET_CACHE"]
 
 
-def test_stage_video_artifact(ci_silhouettes):
-    recording, _ = ci_silhouettes
+@pytest.fixture
+def shared_cache(ci_pipeline, monkeypatch):
+    monkeypatch.setenv("DANCENET_CACHE", str(ci_pipeline.artifact("stage").folder.parent))
+    return ci_pipeline
+
+
+def test_stage_video_artifact(shared_cache):
+    recording = artifacts.stage_video("ci", progress=False)
     assert recording.video_path.exists()
     assert recording.masks.shape == (CI.stage_frames, *CI.video_size)
 
 
-def test_silhouettes_artifact(ci_silhouettes):
-    recording, sil = ci_silhouettes
+def test_silhouettes_artifact(shared_cache):
+    sil = artifacts.silhouettes("ci", progress=False)
     expected = -(-CI.stage_frames // CI.frame_stride)
     assert sil.images.shape == (expected, *CI.image_size, 1) and sil.images.dtype == np.float32
     assert 0 <= sil.images.min() and sil.images.max() <= 1
@@ -125,8 +129,8 @@ def test_silhouettes_artifact(ci_silhouettes):
     assert sil.iou.shape == (expected,) and sil.iou.mean() > 0.9
 
 
-def test_silhouettes_from_a_video_of_your_own(ci_silhouettes, tmp_path, monkeypatch):
-    recording, _ = ci_silhouettes
+def test_silhouettes_from_a_video_of_your_own(shared_cache, tmp_path, monkeypatch):
+    recording = shared_cache.stage
     monkeypatch.setenv("DANCENET_CACHE", str(tmp_path / "own"))
     own = artifacts.silhouettes("ci", video_path=recording.video_path, progress=False)
     assert own.source == str(recording.video_path.resolve()) and own.iou.size == 0
@@ -140,18 +144,21 @@ def test_silhouettes_bad_input(tmp_path):
         artifacts.silhouettes("ci", method="magic")
     with pytest.raises(ValueError, match="unknown profile"):
         artifacts.silhouettes("laptop")
+    with pytest.raises(ValueError, match="unknown artifact"):
+        Pipeline("ci").artifact("dance")
 
 
-def test_trained_vae_and_latents_are_cached(ci_silhouettes, tmp_path, monkeypatch):
+def test_trained_vae_and_latents_are_cached(shared_cache):
     import keras
 
     from dancenet import vae
 
-    _, sil = ci_silhouettes
-    monkeypatch.setattr(artifacts, "silhouettes", lambda profile, video_path=None, progress=True: sil)
+    sil = shared_cache.silhouettes
     trained = artifacts.trained_vae("ci", progress=False)
     assert isinstance(trained.model, vae.VAE)
     assert len(trained.history["loss"]) == CI.vae_epochs and 0 <= trained.held_out_iou <= 1
+    with pytest.raises(AttributeError, match="no held_out_nll"):
+        trained.held_out_nll  # noqa: B018
     z = artifacts.latents("ci", progress=False)
     assert z.shape == (len(sil.images), CI.latent_dim) and np.isfinite(z).all()
     again = artifacts.trained_vae("ci", progress=False)  # from the cache: same weights
@@ -161,11 +168,10 @@ def test_trained_vae_and_latents_are_cached(ci_silhouettes, tmp_path, monkeypatc
     assert isinstance(again.model, keras.Model)
 
 
-def test_trained_autoencoder_is_cached_beside_the_vae(ci_silhouettes, monkeypatch):
+def test_trained_autoencoder_is_cached_beside_the_vae(shared_cache):
     from dancenet import vae
 
-    _, sil = ci_silhouettes
-    monkeypatch.setattr(artifacts, "silhouettes", lambda profile, video_path=None, progress=True: sil)
+    sil = shared_cache.silhouettes
     trained = artifacts.trained_autoencoder("ci", progress=False)
     assert type(trained.model) is vae.Autoencoder
     assert len(trained.history["loss"]) == max(1, CI.vae_epochs // 2) and "kl" not in trained.history
@@ -173,16 +179,15 @@ def test_trained_autoencoder_is_cached_beside_the_vae(ci_silhouettes, monkeypatc
     np.testing.assert_array_equal(again.model.encode(sil.images[:4]), trained.model.encode(sil.images[:4]))
 
 
-def test_trained_sequence_models_are_cached(monkeypatch):
+def test_trained_sequence_models_are_cached(shared_cache):
     from dancenet import sequence
 
-    codes = np.random.default_rng(0).normal(size=(200, CI.latent_dim)).cumsum(axis=0).astype(np.float32)
-    monkeypatch.setattr(artifacts, "latents", lambda profile, progress=True, video_path=None: codes)
-    for kind in ("seed", "memory"):
+    for kind in ("original", "memory"):
         trained = artifacts.trained_sequence_model("ci", kind, progress=False)
         assert len(trained.history["loss"]) == CI.sequence_epochs and np.isfinite(trained.held_out_nll)
-        again = artifacts.trained_sequence_model("ci", kind, progress=False)
+        again = shared_cache.sequence_model(kind)
         data = artifacts.latent_sequence("ci", progress=False)
-        np.testing.assert_allclose(sequence.held_out_nll(again.model, data).mean(), trained.held_out_nll, rtol=1e-5)
+        np.testing.assert_allclose(sequence.held_out_nll(again.model, data).mean(), trained.held_out_nll,
+                                   rtol=1e-5)
     with pytest.raises(ValueError, match="unknown sequence model"):
         artifacts.trained_sequence_model("ci", "transformer")

@@ -2,6 +2,7 @@
 set up so a Colab reader can run any one of them on its own."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+#: a line of TensorFlow's C++ log, e.g. ``I0000 00:00:1795524884.904483    6512 port.cc:153] …``
+TENSORFLOW_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]", re.MULTILINE)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: the design's chapter table gives chapter 7 no widget (its figures do the showing)
 WITHOUT_WIDGET = {"07_stacked_lstms"}
@@ -59,7 +62,14 @@ class TestChapter:
     def test_has_no_stderr_warnings(self, path):
         text = "".join("".join(o.get("text", "")) for o in outputs(load(path))
                        if o.get("name") == "stderr")
-        assert "Warning" not in text and "Traceback" not in text
+        assert "warning" not in text.lower() and "traceback" not in text.lower()
+
+    def test_stores_no_tensorflow_log_or_epoch_log(self, path):
+        # GitHub and Colab show stored stderr even though the book hides it
+        text = "".join("".join(o.get("text", "")) for o in outputs(load(path)))
+        assert not TENSORFLOW_LOG.search(text), "TensorFlow's C++ log is stored in an output"
+        assert "cuInit" not in text and "absl::InitializeLog" not in text
+        assert text.count("/step - ") <= 3, "a Keras per-epoch log is stored in an output"
 
     def test_setup_cell_installs_from_the_repository_and_prints_the_profile(self, path):
         setup = "".join(code_cells(load(path))[0]["source"])

@@ -1,9 +1,11 @@
 """DanceNet, the course: the library behind the chapters.
 
 Each module holds one idea of the pipeline, in reading order:
-``profiles`` → ``stage`` → ``video`` → ``background`` → ``vae`` (with ``estimators``) → ``mdn`` →
-``sequence`` → ``choreography``; ``artifacts`` caches what each chapter makes for the next,
-``widgets`` and ``plotting`` draw, ``cli`` is the ``dancenet`` command.
+``profiles`` → ``stage`` (a package: the synthetic dancer and the routine it dances) → ``video`` →
+``background`` → ``vae`` (with ``estimators``) → ``mdn`` → ``sequence`` → ``choreography``.
+``training`` is the training loop they share; ``cache`` is the mechanism that keeps what each chapter
+makes, ``artifacts`` the recipes for it; ``widgets`` and ``plotting`` draw; ``cli`` is the
+``dancenet`` command.
 """
 
 __version__ = "0.1.0"

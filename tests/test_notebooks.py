@@ -13,7 +13,7 @@ CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 #: a line of TensorFlow's C++ log, e.g. ``I0000 00:00:1795524884.904483    6512 port.cc:153] …``
 TENSORFLOW_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]", re.MULTILINE)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-#: the design's chapter table gives chapter 7 no widget (its figures do the showing)
+#: chapter 7 has no widget (its figures do the showing), as the book's chapter table says
 WITHOUT_WIDGET = {"07_stacked_lstms"}
 
 

@@ -1,0 +1,45 @@
+"""The synthetic dancer on a stage: a dance video made on your machine, with its ground truth.
+
+The original DanceNet learned from a YouTube dance video that readers cannot download, so the
+course films its own. An articulated figure, built from a small 3-D limb model and drawn in 2-D,
+dances a Markov-chain routine of named moves on a lit, textured stage. Every frame comes with
+what a real video never has: the dancer's exact silhouette (the mask), the pose and the move.
+
+The stage is built to make background removal a real problem: the backdrop is a folded curtain
+under a spotlight, the floor has perspective planks, the light drifts slowly and flickers, the
+dancer casts a soft shadow, the sensor adds noise, and the clothes are shaded but never near
+black -- so the original's "every pixel brighter than 20 is background" fails, while a method that
+models the empty stage succeeds.
+
+Conventions: images are RGB. 3-D body coordinates have x to the screen right, y down and z toward
+the camera; lengths are in *body heights* (the figure standing straight is 1 tall), angles in
+radians. The dancer's left side is on the screen's right while facing the camera.
+
+The modules, in the order they build on each other: :mod:`.pose` (the pose vector), :mod:`.moves`
+(the named moves), :mod:`.routine` (the scripted dance); :mod:`.body` (proportions, outfit,
+skeleton), :mod:`.figure` (drawing it); :mod:`.scenery` (the empty stage), :mod:`.camera` (the
+:class:`Stage` that films the dancer on it) and :mod:`.recording` (clips in memory and on disk).
+Everything public is importable from here, as ``stage.move_pose`` or ``stage.Stage``.
+"""
+
+from .body import BONES, RGB, Body, Outfit
+from .camera import Stage
+from .figure import HIGHLIGHT, LIGHT, SHADE
+from .moves import MOVE_BEATS, MOVES, move_index, move_pose
+from .pose import NEUTRAL_POSE, POSE_FIELDS, TAU, mirror_pose, wrap_angle
+from .recording import (META_NAME, TRUTH_NAME, VIDEO_NAME, StageClip, StageRecording, render_clip,
+                        write_stage_video)
+from .routine import BLEND_BEATS, REACH, TRAVEL, Routine, blend_poses, plan_routine, transition_matrix
+from .scenery import CONTRAST, FLOOR_LINE, HORIZON, LUMA_CONTRAST, StageSettings
+
+__all__ = [
+    "TAU", "POSE_FIELDS", "NEUTRAL_POSE", "mirror_pose", "wrap_angle",
+    "MOVES", "MOVE_BEATS", "move_index", "move_pose",
+    "transition_matrix", "Routine", "plan_routine", "blend_poses", "BLEND_BEATS", "TRAVEL", "REACH",
+    "Body", "Outfit", "RGB", "BONES",
+    "SHADE", "HIGHLIGHT", "LIGHT",
+    "StageSettings", "FLOOR_LINE", "HORIZON", "CONTRAST", "LUMA_CONTRAST",
+    "Stage",
+    "StageClip", "StageRecording", "render_clip", "write_stage_video",
+    "VIDEO_NAME", "TRUTH_NAME", "META_NAME",
+]

@@ -1,0 +1,24 @@
+"""Checks of the arguments that several of the stage's modules take, and the random-stream tags.
+
+A check raises a ValueError naming the bad argument, at the public function the reader called. The
+tags live together so that no two random choices of the stage ever share a stream.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# mixed into the seed for each independent random choice, so one seed gives unrelated streams
+_TAG_BODY, _TAG_OUTFIT, _TAG_STAGE, _TAG_NOISE, _TAG_FRAME, _TAG_DANCE = 101, 102, 103, 104, 105, 106
+
+
+def _check_count(n_frames) -> int:
+    if not isinstance(n_frames, (int, np.integer)) or isinstance(n_frames, bool) or n_frames < 1:
+        raise ValueError(f"n_frames must be a positive integer, got {n_frames!r}")
+    return int(n_frames)
+
+
+def _check_seed(seed) -> int:
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)

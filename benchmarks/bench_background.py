@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-
 from _machine import machine
 
 from dancenet import background, stage, video
 from dancenet.artifacts import STAGE_SEED
+
 
 def main(n_frames: int = 600, seed: int = STAGE_SEED) -> None:
     print(f"# background removal, {date.today()}, {machine()}")
@@ -21,7 +21,8 @@ def main(n_frames: int = 600, seed: int = STAGE_SEED) -> None:
         recording = stage.write_stage_video(Path(folder), n_frames, seed=seed, progress=False)
         frames = video.read_frames(recording.video_path, progress=False)
     truth = recording.masks
-    print(f"clip: {len(frames)} frames at {frames.shape[1]}×{frames.shape[2]} (seed {seed}, after MP4 round trip)")
+    print(f"clip: {len(frames)} frames at {frames.shape[1]}×{frames.shape[2]} "
+          f"(random seed {seed}, after MP4 round trip)")
     print(f"{'method':<12}{'mean IoU':>10}{'median':>9}{'min':>8}{'ms/frame':>10}")
     for method in background.METHODS:
         start = time.perf_counter()

@@ -43,7 +43,8 @@ def main() -> None:
             html = source / "_build" / "html"
             size = megabytes(html)
             parts = {name: megabytes(html / name) for name in ("_images", "_static")}
-            vendored = sum(megabytes(html / "_static" / name) for name in ("mathjax", "html-manager", "requirejs"))
+            vendored = sum(megabytes(html / "_static" / name)
+                           for name in ("mathjax", "html-manager", "requirejs"))
             for built in html.parent.iterdir():
                 if built.name != "vendor":
                     shutil.rmtree(built)

@@ -1,4 +1,4 @@
-"""Training throughput of the exact seed VAE at 120×208 on this machine, against its fp32 ceiling.
+"""Training throughput of the original's exact VAE at 120×208 on this machine, against its fp32 ceiling.
 
 Both figures come from the same run: the machine's measured fp32 matrix-multiply rate, and the
 VAE's training rate in images/s converted to FLOP/s with the model's counted FLOPs per image.
@@ -58,11 +58,12 @@ def training_images_per_second(batch: int = 100, steps: int = 3) -> float:
 
 
 def main() -> None:
-    print(f"# seed VAE training throughput, {date.today()}, {machine()}, TensorFlow {tf.__version__}")
+    print(f"# the original's VAE, training throughput, {date.today()}, {machine()}, "
+          f"TensorFlow {tf.__version__}")
     ceiling = matmul_flops_per_second()
     print(f"fp32 matmul ceiling (2048×2048):       {ceiling / 1e9:8.1f} GFLOP/s")
     per_image = forward_flops(vae.build_encoder("gpu")) + forward_flops(vae.build_decoder("gpu"))
-    print(f"seed VAE forward pass:                  {per_image / 1e9:8.2f} GFLOP/image "
+    print(f"the original's VAE, forward pass:       {per_image / 1e9:8.2f} GFLOP/image "
           f"(training ≈ 3× forward: {3 * per_image / 1e9:.2f})")
     rate = training_images_per_second()
     achieved = rate * 3 * per_image

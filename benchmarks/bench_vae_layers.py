@@ -1,6 +1,6 @@
-"""Where the seed VAE's training time goes, layer by layer, on this machine.
+"""Where the training time of the original's VAE goes, layer by layer, on this machine.
 
-Each layer of the exact seed encoder and decoder runs alone — forward and backward (gradients for
+Each layer of the original's exact encoder and decoder runs alone — forward and backward (gradients for
 its weights and, except for the first layer, its input) on a batch of 100 inputs of its real
 shape — and is timed. Its counted FLOPs (3× the forward FLOPs, like bench_vae.py) over its time
 give its own rate, compared with the fp32 matmul ceiling measured in the same run. The layers' times
@@ -61,7 +61,7 @@ def seconds_per_step(layer, input_shape, needs_input_gradient: bool, repeats: in
 
 
 def main() -> None:
-    print(f"# seed VAE, per-layer forward + backward, batch {BATCH}, {date.today()}, {machine()}, "
+    print(f"# the original's VAE, per-layer forward + backward, batch {BATCH}, {date.today()}, {machine()}, "
           f"TensorFlow {tf.__version__}")
     ceiling = matmul_flops_per_second()
     print(f"fp32 matmul ceiling (2048×2048): {ceiling / 1e9:.1f} GFLOP/s\n")

@@ -24,12 +24,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .profiles import check_image_size
-from .video import resize_frames
+from .video import LUMA, resize_frames
 
 METHODS = ("threshold", "median", "mog2", "knn")
-
-#: Rec. 601 luma weights for RGB
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -80,7 +77,7 @@ def _check_masks(masks) -> np.ndarray:
 
 
 def _luma(frames: np.ndarray) -> np.ndarray:
-    return frames.astype(np.float32) @ _LUMA
+    return frames.astype(np.float32) @ LUMA
 
 
 # ----------------------------------------------------------------------------- the original
@@ -116,20 +113,20 @@ def lighting_gain(frames, background) -> np.ndarray:
                            for block in np.array_split(frames, -(-len(frames) // 256))])
 
 
-def _colour_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _color_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Largest difference of the two colour-difference channels (blue − luma, red − luma)."""
     def opponent(x):
-        luma = x @ _LUMA
+        luma = x @ LUMA
         return np.stack([x[..., 2] - luma, x[..., 0] - luma], axis=-1)
     return np.abs(opponent(a) - opponent(b)).max(axis=-1)
 
 
-def difference_masks(frames, background, threshold: float = 28, colour_threshold: float = 60,
+def difference_masks(frames, background, threshold: float = 28, color_threshold: float = 60,
                      compensate_gain: bool = True, suppress_shadows: bool = True,
                      shadow_range: tuple[float, float] = (0.45, 0.95), chroma_tolerance: float = 0.04,
                      chunk: int = 64) -> np.ndarray:
     """Pixels that differ from the background in brightness by more than ``threshold`` (0–255),
-    or in colour by more than ``colour_threshold``.
+    or in colour by more than ``color_threshold``.
 
     Brightness comes first because video codecs store colour at half resolution (4:2:0 chroma
     subsampling): colour bleeds about a pixel past the dancer's outline, brightness does not.
@@ -141,23 +138,24 @@ def difference_masks(frames, background, threshold: float = 28, colour_threshold
     background = np.asarray(background)
     if background.shape != frames.shape[1:]:
         raise ValueError(f"background shape {background.shape} does not match frames {frames.shape[1:]}")
-    if threshold <= 0 or colour_threshold <= 0:
-        raise ValueError(f"thresholds must be positive, got {threshold} and {colour_threshold}")
+    if threshold <= 0 or color_threshold <= 0:
+        raise ValueError(f"thresholds must be positive, got {threshold} and {color_threshold}")
     gains = lighting_gain(frames, background) if compensate_gain else np.ones(len(frames))
     reference = background.astype(np.float32)
     ref_chroma = reference / (reference.sum(-1, keepdims=True) + 1.0)
-    ref_luma = reference @ _LUMA
+    ref_luma = reference @ LUMA
     masks = np.empty(frames.shape[:3], bool)
     for start in range(0, len(frames), chunk):
         block = frames[start:start + chunk].astype(np.float32)
         block /= gains[start:start + chunk, None, None, None].astype(np.float32)
-        luma = block @ _LUMA
-        foreground = (np.abs(luma - ref_luma) > threshold) | (_colour_difference(block, reference) > colour_threshold)
+        luma = block @ LUMA
+        foreground = ((np.abs(luma - ref_luma) > threshold)
+                      | (_color_difference(block, reference) > color_threshold))
         if suppress_shadows:
             darkening = (luma + 1.0) / (ref_luma + 1.0)
             chroma = block / (block.sum(-1, keepdims=True) + 1.0)
-            same_colour = np.abs(chroma - ref_chroma).max(axis=-1) < chroma_tolerance
-            shadow = same_colour & (darkening > shadow_range[0]) & (darkening < shadow_range[1])
+            same_color = np.abs(chroma - ref_chroma).max(axis=-1) < chroma_tolerance
+            shadow = same_color & (darkening > shadow_range[0]) & (darkening < shadow_range[1])
             foreground &= ~shadow
         masks[start:start + chunk] = foreground
     return masks
@@ -170,13 +168,13 @@ def _median_masks(frames, **options) -> np.ndarray:
 # ----------------------------------------------------------------------------- OpenCV models
 
 def learned_subtractor(frames, method: str = "mog2", history: int = 500, shadows: bool = True,
-                       background_ratio: float = 0.5, samples: int = 30, neighbours: int = 15,
+                       background_ratio: float = 0.5, samples: int = 30, neighbors: int = 15,
                        progress: bool = False):
     """An OpenCV background model (``mog2`` or ``knn``) after one learning pass over ``frames``.
 
     A dancer who lingers on some pixels ends up in the model there too. ``background_ratio`` (MOG2:
     how much of the weight the background components must hold; OpenCV's default 0.9) and
-    ``neighbours`` (KNN: how many stored samples must match; default 2) decide how much lingering
+    ``neighbors`` (KNN: how many stored samples must match; default 2) decide how much lingering
     it takes for the dancer to count as background: lower ratio, more neighbours, less absorption.
     KNN keeps ``samples`` samples per pixel (OpenCV's default 7).
     """
@@ -187,7 +185,7 @@ def learned_subtractor(frames, method: str = "mog2", history: int = 500, shadows
     elif method == "knn":
         model = cv2.createBackgroundSubtractorKNN(history=history, detectShadows=shadows)
         model.setNSamples(samples)
-        model.setkNNSamples(neighbours)
+        model.setkNNSamples(neighbors)
     else:
         raise ValueError(f"unknown OpenCV background model {method!r}: use 'mog2' or 'knn'")
     for frame in tqdm(frames, desc=f"learning {method}", disable=not progress):

@@ -3,12 +3,12 @@
 - :class:`Choreographer` runs a trained sequence model autoregressively — warm up on real codes,
   then sample the next code from the MDN at temperature τ and feed it back — as **one compiled
   TensorFlow loop** over all steps, for several dancers at once. The original called
-  ``model.predict`` once per frame and fed back codes on the wrong scale (flaw 2); here every code
-  stays standardized inside the loop and is turned back into VAE units only to decode.
-- The measures of the design (section 7): :func:`motion_energy`, :func:`freezes`,
-  :func:`longest_loop`, :func:`frechet_latent_distance`, :func:`diversity`, and :func:`report`.
-- Export: :func:`silhouette_frames`, :func:`side_by_side`, :func:`grid`, :func:`write_gif` and
-  :func:`write_mp4`.
+  ``model.predict`` once per frame and fed back codes on the wrong scale; here every code stays
+  standardized inside the loop and is turned back into VAE units only to decode.
+- The book's measures of a dance: :func:`motion_energy`, :func:`freezes`, :func:`longest_loop`,
+  :func:`frechet_latent_distance`, :func:`diversity`, and :func:`report`.
+- Export: :func:`silhouette_frames`, :func:`grid` (videos side by side are
+  :func:`dancenet.plotting.side_by_side`), :func:`write_gif` and :func:`write_mp4`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
-from keras import layers
 
-from . import mdn, video
-from .sequence import check_sequence
+from . import mdn, sequence, video
+from .profiles import check_positive_int
 
-#: frames in a freeze window and in the shortest loop that counts (design, section 7)
+#: frames in a freeze window and in the shortest loop that counts (as the book's measures define them)
 FREEZE_WINDOW = 100
 LOOP_LENGTH = 100
 MIN_LOOP_LAG = 10
@@ -39,7 +38,7 @@ class Choreographer:
     """Autoregressive sampling from a sequence model, compiled once, batched over dancers.
 
     ``model`` is a windowed model from :func:`dancenet.sequence.build_sequence_model` or the
-    original's one-step model from :func:`dancenet.sequence.build_seed_model` (no state: each step
+    original's one-step model from :func:`dancenet.sequence.build_original_model` (no state: each step
     sees only the last code). A windowed model was trained on ``context`` codes at a time, starting
     from a zero state; generation keeps it there: every ``context // 2`` steps the LSTM state is
     rebuilt from zero over the last ``context`` codes, instead of being carried for thousands of
@@ -50,11 +49,10 @@ class Choreographer:
         if context < 2:
             raise ValueError(f"context must be at least 2 codes, got {context}")
         self.model, self.context = model, int(context)
-        self.head = model.get_layer("mdn")
-        self.dimensions, self.components = self.head.dimensions, self.head.components
-        self.stateful = len(model.input.shape) == 3
-        self.cells = [layer.cell for layer in model.layers if isinstance(layer, layers.LSTM)]
-        self.centred = any(layer.name == "add_current_code" for layer in model.layers)
+        head = model.get_layer(mdn.MDN_LAYER)
+        self.dimensions, self.components = head.dimensions, head.components
+        self.stateful = sequence.is_windowed(model)
+        self.cells = [layer.cell for layer in sequence.lstms(model)]
         self._loop = tf.function(self._generate, reduce_retracing=True)
 
     def _step(self, code, states):
@@ -65,17 +63,14 @@ class Choreographer:
         for cell, state in zip(self.cells, states):
             x, state = cell(x, state, training=False)
             new_states.append(state)
-        params = self.head(self.model.get_layer("dense")(x))
-        if self.centred:
-            params = self.model.get_layer("add_current_code")([params, code])
-        return params, new_states
+        return sequence.head_parameters(self.model, x, code), new_states
 
     def _warm(self, history):
         """The parameters after running the model over ``history`` ``(B, T, D)`` from a zero state."""
         batch, length = tf.shape(history)[0], tf.shape(history)[1]
         states = [cell.get_initial_state(batch_size=batch) for cell in self.cells]
         params = tf.zeros((batch, mdn.output_size(self.dimensions, self.components)), history.dtype)
-        first = 0 if self.stateful else length - 1  # the seed model needs only the last code
+        first = 0 if self.stateful else length - 1  # the original's model needs only the last code
         for t in tf.range(first, length):
             params, states = self._step(history[:, t], states)
         return params, states
@@ -88,7 +83,8 @@ class Choreographer:
         for t in tf.range(length):
             if self.stateful and t > 0 and t % refresh == 0:
                 params, states = self._warm(history)
-            code = mdn.sample_tensor(params, self.dimensions, self.components, temperature, tf.stack([seed, t]))
+            code = mdn.sample_tensor(params, self.dimensions, self.components, temperature,
+                                     tf.stack([seed, t]))
             codes = codes.write(t, code)
             history = tf.concat([history[:, 1:], code[:, None]], axis=1)
             params, states = self._step(code, states)
@@ -105,31 +101,16 @@ class Choreographer:
         if warm_up.ndim == 2:
             warm_up = warm_up[None]
         if warm_up.ndim != 3 or warm_up.shape[-1] != self.dimensions or warm_up.shape[1] < 1:
-            raise ValueError(f"warm-up codes must be (W, {self.dimensions}) or (dancers, W, {self.dimensions}) "
-                             f"with W ≥ 1, got {warm_up.shape}")
+            raise ValueError(f"warm-up codes must be (W, {self.dimensions}) or "
+                             f"(dancers, W, {self.dimensions}) with W ≥ 1, got {warm_up.shape}")
         if not np.isfinite(warm_up).all():
             raise ValueError("warm-up codes contain NaN or infinity")
-        if length < 1:
-            raise ValueError(f"length must be at least 1, got {length}")
+        length = check_positive_int(length, "length")
         if not 0 <= temperature < np.inf:
             raise ValueError(f"temperature must be a finite number ≥ 0, got {temperature}")
-        codes = self._loop(tf.constant(warm_up), tf.constant(int(length)), tf.constant(float(temperature)),
+        codes = self._loop(tf.constant(warm_up), tf.constant(length), tf.constant(float(temperature)),
                            tf.constant(int(seed)))
         return codes.numpy()
-
-    def generate_step_by_step(self, warm_up, length: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
-        """The same dance as :meth:`generate`, one eager step at a time (a reference for tests)."""
-        history = np.asarray(warm_up, np.float32).reshape(-1, *np.shape(warm_up)[-2:])[:, -self.context:]
-        params, states = self._warm(tf.constant(history))
-        codes = []
-        for t in range(length):
-            if self.stateful and t > 0 and t % (self.context // 2) == 0:
-                params, states = self._warm(tf.constant(history))
-            code = mdn.sample_tensor(params, self.dimensions, self.components, float(temperature), tf.constant([seed, t]))
-            codes.append(code.numpy())
-            history = np.concatenate([history[:, 1:], code.numpy()[:, None]], axis=1)
-            params, states = self._step(code, states)
-        return np.stack(codes, axis=1)
 
 
 def generate_with_predict(model: keras.Model, warm_up, length: int, temperature: float = 1.0,
@@ -139,9 +120,7 @@ def generate_with_predict(model: keras.Model, warm_up, length: int, temperature:
     ``model`` is a stateful twin (:func:`dancenet.sequence.stateful_twin`) with batch size 1, so
     the dance is the same kind as :class:`Choreographer`'s; only the loop differs. For benchmarks.
     """
-    from . import sequence
-
-    head = model.get_layer("mdn")
+    head = model.get_layer(mdn.MDN_LAYER)
     rng = np.random.default_rng(seed)
     sequence.reset(model)
     for code in np.asarray(warm_up, np.float32):
@@ -157,7 +136,7 @@ def generate_with_predict(model: keras.Model, warm_up, length: int, temperature:
 # ----------------------------------------------------------------------------- measures
 
 def _check_codes(codes) -> np.ndarray:
-    return check_sequence(codes, "dance", np.float64)
+    return sequence.check_sequence(codes, "dance", np.float64)
 
 
 def motion(codes) -> np.ndarray:
@@ -166,7 +145,7 @@ def motion(codes) -> np.ndarray:
 
 
 def motion_energy(codes) -> float:
-    """Mean motion per frame, in standardized latent units (design, section 7)."""
+    """Mean motion per frame, in standardized latent units."""
     return float(motion(codes).mean())
 
 
@@ -183,8 +162,8 @@ def freezes(codes, real_energy: float, window: int = FREEZE_WINDOW, fraction: fl
 
 def longest_loop(codes, tolerance: float, min_lag: int = MIN_LOOP_LAG) -> tuple[int, int]:
     """``(lag, frames)`` of the longest stretch where the dance repeats itself ``lag`` frames later
-    to within ``tolerance`` (distance between codes), over lags ≥ ``min_lag``. A loop, in the
-    design's sense, is a stretch of ≥ 100 frames."""
+    to within ``tolerance`` (distance between codes), over lags ≥ ``min_lag``. A loop, as the
+    book's measures count one, is a stretch of ≥ ``LOOP_LENGTH`` (100) frames."""
     codes = _check_codes(codes)
     best = (0, 0)
     for lag in range(min_lag, len(codes) // 2 + 1):
@@ -241,7 +220,7 @@ def _as_sequences(codes) -> list[np.ndarray]:
 
 
 def report(dances: dict, real, reference=None) -> dict:
-    """The design's measures for each set of dances ``{name: (dancers, T, D)}``, against ``real``
+    """The book's measures for each set of dances ``{name: (dancers, T, D)}``, against ``real``
     held-out codes ``(T, D)``. Freezes and loops are judged against ``reference`` (real codes,
     default ``real``): its motion energy sets the freeze level and the loop tolerance."""
     reference = real if reference is None else reference
@@ -271,32 +250,24 @@ def silhouette_frames(images) -> np.ndarray:
         images = images[..., 0]
     if images.ndim != 3:
         raise ValueError(f"expected silhouettes (N, H, W) or (N, H, W, 1), got {images.shape}")
-    return np.round(np.clip(images, 0, 1) * 255).astype(np.uint8)
-
-
-def _join(clips, axis: int, gap: int) -> np.ndarray:
-    shape = list(clips[0].shape)
-    shape[axis] = gap
-    spacer = np.full(shape, 255, np.uint8)
-    parts = [clips[0]]
-    for clip in clips[1:]:
-        parts += [spacer, clip]
-    return np.concatenate(parts, axis=axis)
-
-
-def side_by_side(*clips, gap: int = 4) -> np.ndarray:
-    """Videos ``(N, H, W)`` of equal length and height placed next to each other."""
-    if len({c.shape[:2] for c in clips}) != 1:
-        raise ValueError(f"videos must share length and height, got {[c.shape for c in clips]}")
-    return _join(clips, 2, gap)
+    return video.to_uint8(images)
 
 
 def grid(clips, columns: int = 2, gap: int = 4) -> np.ndarray:
     """Several videos of the same shape ``(N, H, W)`` tiled in rows of ``columns``."""
+    from .plotting import side_by_side  # plotting brings Matplotlib, which generating a dance never needs
+
     clips = [np.asarray(c, np.uint8) for c in clips]
     clips += [np.zeros_like(clips[0])] * (-len(clips) % columns)
-    rows = [side_by_side(*clips[i:i + columns], gap=gap) for i in range(0, len(clips), columns)]
-    return _join(rows, 1, gap)
+    rows = [side_by_side(*clips[i:i + columns], gap=gap, axis=2) for i in range(0, len(clips), columns)]
+    return side_by_side(*rows, gap=gap, axis=1)
+
+
+def _grayscale_frames(frames) -> np.ndarray:
+    frames = np.asarray(frames, np.uint8)
+    if frames.ndim != 3 or len(frames) == 0:
+        raise ValueError(f"expected grayscale frames (N, H, W), got {frames.shape}")
+    return frames
 
 
 def gif_bytes(frames, fps: float) -> bytes:
@@ -306,9 +277,7 @@ def gif_bytes(frames, fps: float) -> bytes:
 
     from PIL import Image
 
-    frames = np.asarray(frames, np.uint8)
-    if frames.ndim != 3 or len(frames) == 0:
-        raise ValueError(f"expected grayscale frames (N, H, W), got {frames.shape}")
+    frames = _grayscale_frames(frames)
     if not fps > 0:
         raise ValueError(f"fps must be positive, got {fps!r}")
     pictures = [Image.fromarray(frame) for frame in frames]
@@ -328,7 +297,5 @@ def write_gif(frames, path, fps: float) -> Path:
 
 def write_mp4(frames, path, fps: float) -> Path:
     """An MP4 of grayscale frames ``(N, H, W)`` at ``fps`` (via :func:`dancenet.video.write_video`)."""
-    frames = np.asarray(frames, np.uint8)
-    if frames.ndim != 3 or len(frames) == 0:
-        raise ValueError(f"expected grayscale frames (N, H, W), got {frames.shape}")
+    frames = _grayscale_frames(frames)
     return video.write_video(path, np.repeat(frames[..., None], 3, axis=-1), fps)

@@ -64,8 +64,6 @@ def _parser() -> argparse.ArgumentParser:
 def _stage(args) -> None:
     from . import stage
 
-    if args.frames < 1:
-        raise ValueError(f"--frames must be at least 1, got {args.frames}")
     recording = stage.write_stage_video(args.out, args.frames, seed=args.seed)
     print(f"wrote {recording.video_path} ({args.frames} frames) and its ground truth")
 
@@ -74,8 +72,6 @@ def _dance(args) -> None:
     from . import artifacts, choreography, sequence, video
     from .profiles import get_profile
 
-    if args.frames < 1:
-        raise ValueError(f"--frames must be at least 1, got {args.frames}")
     if args.out.suffix.lower() != ".mp4" or (args.gif and args.gif.suffix.lower() != ".gif"):
         raise ValueError("--out must end in .mp4 and --gif in .gif")
     profile = get_profile(args.profile)
@@ -104,6 +100,8 @@ def main(argv=None) -> int:
 
     args = _parser().parse_args(argv)
     try:
+        if args.frames < 1:  # both commands take --frames
+            raise ValueError(f"--frames must be at least 1, got {args.frames}")
         {"stage": _stage, "dance": _dance}[args.command](args)
     except (ValueError, FileNotFoundError, CacheError) as error:  # VideoError is a ValueError
         print(f"dancenet {args.command}: error: {error}", file=sys.stderr)

@@ -17,12 +17,14 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from .profiles import check_positive_int
+
 
 def _check(mu: float, sigma: float, samples: int, repeats: int) -> None:
     if not np.isfinite(mu) or not np.isfinite(sigma) or sigma <= 0:
         raise ValueError(f"need a finite μ and σ > 0, got μ={mu}, σ={sigma}")
-    if samples < 1 or repeats < 1:
-        raise ValueError(f"samples and repeats must be at least 1, got {samples} and {repeats}")
+    check_positive_int(samples, "samples")
+    check_positive_int(repeats, "repeats")
 
 
 def score_function_gradients(f, mu: float, sigma: float, samples: int, repeats: int = 1,

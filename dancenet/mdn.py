@@ -24,16 +24,19 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from .profiles import check_positive_int
+from .training import train
+
 PACKAGE = "dancenet"
 LOG_2PI = math.log(2.0 * math.pi)
+#: the name of a model's MDN head, by which code that runs the model's layers finds it
+MDN_LAYER = "mdn"
 
 
 def output_size(dimensions: int, components: int) -> int:
     """Length of the flat parameter vector of K components over D dimensions: ``K·(2D + 1)``."""
-    for name, value in (("dimensions", dimensions), ("components", components)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(components) * (2 * int(dimensions) + 1)
+    dimensions = check_positive_int(dimensions, "dimensions")
+    return check_positive_int(components, "components") * (2 * dimensions + 1)
 
 
 def split_parameters(params, dimensions: int, components: int):
@@ -86,7 +89,8 @@ def _tensor(x):
 
 
 def negative_log_likelihood(targets, params, dimensions: int, components: int):
-    """``−log p(x)`` in nats of each target ``(..., D)`` under its mixture ``(..., K·(2D+1))``, shape ``(...,)``.
+    """``−log p(x)`` in nats of each target ``(..., D)`` under its mixture ``(..., K·(2D+1))``,
+    shape ``(...,)``.
 
     Computed in log space: ``log N(x; μ_k, σ_k) = −½ Σ_d ((x_d − μ_kd)/σ_kd)² − Σ_d log σ_kd − (D/2)·log 2π``
     per component, plus ``log softmax(logits)_k``, then log-sum-exp over k. The density of a target
@@ -180,24 +184,10 @@ def tempered_mixture(params, dimensions: int, components: int, temperature: floa
     return means, scales * math.sqrt(temperature), weights
 
 
-def component_probabilities(params, dimensions: int, components: int, temperature: float = 1.0):
-    """Mixture weights ``softmax(logits / τ)``, NumPy ``(..., K)``."""
-    return tempered_mixture(params, dimensions, components, temperature)[2]
-
-
 def mixture_mean(params, dimensions: int, components: int, temperature: float = 1.0):
     """Exact mean of the (tempered) mixture, ``Σ_k π_k μ_k``, NumPy ``(..., D)``."""
     means, _, weights = tempered_mixture(params, dimensions, components, temperature)
     return np.einsum("...k,...kd->...d", weights, means)
-
-
-def mixture_variance(params, dimensions: int, components: int, temperature: float = 1.0):
-    """Exact per-dimension variance of the (tempered) mixture, NumPy ``(..., D)``:
-    ``Σ_k π_k (σ_k² + (μ_k − mean)²)``, the spread within components plus that between them."""
-    means, scales, weights = tempered_mixture(params, dimensions, components, temperature)
-    mean = np.einsum("...k,...kd->...d", weights, means)
-    spread = scales ** 2 + (means - mean[..., None, :]) ** 2
-    return np.einsum("...k,...kd->...d", weights, spread)
 
 
 def sample(params, dimensions: int, components: int, temperature: float = 1.0, rng=None):
@@ -247,16 +237,17 @@ def fit_toy(x, y, components: int | None, epochs: int = 150, hidden: int = 32, s
     """A small network (two tanh layers) fitted to ``y`` given ``x``: with an MDN head of
     ``components`` Gaussians and its likelihood, or — ``components=None`` — one output and mean
     squared error."""
-    keras.utils.set_random_seed(seed)
     x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
-    inputs = keras.Input((x.shape[1],))
-    features = layers.Dense(hidden, activation="tanh")(layers.Dense(hidden, activation="tanh")(inputs))
-    if components is None:
-        model = keras.Model(inputs, layers.Dense(y.shape[1])(features), name="mse_regression")
-        loss = "mse"
-    else:
-        model = keras.Model(inputs, MDN(y.shape[1], components, name="mdn")(features), name=f"mdn_{components}")
-        loss = MDNLoss(y.shape[1], components)
-    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss)
-    model.fit(x, y, epochs=epochs, batch_size=100, verbose=0)
+
+    def build():
+        inputs = keras.Input((x.shape[1],))
+        features = layers.Dense(hidden, activation="tanh")(layers.Dense(hidden, activation="tanh")(inputs))
+        if components is None:
+            return keras.Model(inputs, layers.Dense(y.shape[1])(features), name="mse_regression")
+        return keras.Model(inputs, MDN(y.shape[1], components, name=MDN_LAYER)(features),
+                           name=f"mdn_{components}")
+
+    loss = "mse" if components is None else MDNLoss(y.shape[1], components)
+    model, _ = train(build, lambda: (x, y, None), epochs=epochs, optimizer=keras.optimizers.Adam,
+                     learning_rate=1e-2, loss=loss, batch_size=100, seed=seed, progress=False)
     return model

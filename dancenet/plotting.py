@@ -1,4 +1,5 @@
-"""Figures shared by the chapters: one style, frame grids, mask overlays and animations."""
+"""Figures shared by the chapters: one style, frame grids, mask overlays, pictures side by side
+and animations."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import animation as mpl_animation
+
+from .video import to_uint8
 
 #: colours of a mask comparison: dancer found, background taken for dancer, dancer missed
 HIT, FALSE_ALARM, MISS = (40, 170, 80), (230, 60, 50), (40, 110, 230)
@@ -39,8 +42,9 @@ def frame_grid(images, titles=None, ncols: int = 6, size: float = 1.9, suptitle:
     nrows = -(-len(images) // ncols)
     height, width = np.asarray(images[0]).shape[:2]
     title_room = 0.3 if titles is not None else 0.05
+    figure_height = nrows * (size * height / width + title_room) + 0.3 * bool(suptitle)
     fig, axes = plt.subplots(nrows, ncols, squeeze=False, layout="constrained",
-                             figsize=(ncols * size, nrows * (size * height / width + title_room) + 0.3 * bool(suptitle)))
+                             figsize=(ncols * size, figure_height))
     for ax in axes.flat:
         ax.axis("off")
     for i, image in enumerate(images):
@@ -72,13 +76,33 @@ def mask_comparison(frame: np.ndarray, predicted: np.ndarray, truth: np.ndarray)
     return out
 
 
+def side_by_side(*images, gap: int = 4, axis: int = 1) -> np.ndarray:
+    """``uint8`` images next to each other along ``axis``, with a white ``gap`` between them.
+
+    Axis 1, the default, puts pictures ``(H, W[, C])`` side by side; axis 2 does the same for
+    videos ``(N, H, W)``, and axis 1 stacks videos from top to bottom. Every other size must agree.
+    """
+    images = [np.asarray(image) for image in images]
+    if len({tuple(np.delete(image.shape, axis)) for image in images}) != 1:
+        raise ValueError(f"images must share every size but that of axis {axis}, which they are joined "
+                         f"along (videos side by side must share length and height), got "
+                         f"{[image.shape for image in images]}")
+    shape = list(images[0].shape)
+    shape[axis] = gap
+    spacer = np.full(shape, 255, np.uint8)
+    parts = [images[0]]
+    for image in images[1:]:
+        parts += [spacer, image]
+    return np.concatenate(parts, axis=axis)
+
+
 def upscale(image: np.ndarray, factor: int = 2) -> np.ndarray:
     """An image enlarged by pixel repetition (keeps the pixels honest)."""
     image = np.asarray(image)
     if image.dtype == bool:
         image = image.astype(np.uint8) * 255
     elif image.dtype != np.uint8:
-        image = np.clip(np.asarray(image, np.float32) * 255, 0, 255).astype(np.uint8)
+        image = to_uint8(image)
     return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)
 
 

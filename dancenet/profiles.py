@@ -19,7 +19,16 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 ENV_VAR = "DANCENET_PROFILE"
+
+
+def check_positive_int(value, name: str) -> int:
+    """``value`` as an ``int`` when it is a whole number ≥ 1, or a ``ValueError`` naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer (at least 1), got {value!r}")
+    return int(value)
 
 
 def check_image_size(size) -> tuple[int, int]:

@@ -2,9 +2,11 @@
 
 - :func:`prepare` splits the ``z_mean`` sequence chronologically (the last 20 % held out) and
   standardizes it with statistics of the training part only (the original fit its scaler on
-  everything, flaw 3); :func:`windows` and :func:`pairs` cut it into training examples.
-- :func:`build_seed_model` is the original: three LSTMs that see **one** time step, whose state is
-  reset on every call (flaw 1: no memory), a Dense layer and an MDN head.
+  every code, those it was later judged on included); :func:`windows` and :func:`pairs` cut it
+  into training examples.
+- :func:`build_original_model` is the original's sequence model: three LSTMs that see **one** time
+  step, whose state is reset on every call (so it has no memory at all), a Dense layer and an MDN
+  head.
 - :func:`build_sequence_model` is the same stack trained on windows, with the loss at every step;
   :func:`stateful_twin` runs it one step at a time, carrying the LSTM state, with the same weights.
 - :class:`StandStill` and :class:`LinearAutoregressive` are the baselines every model must beat.
@@ -19,11 +21,12 @@ from dataclasses import dataclass
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import layers
 
 from . import mdn
 from .profiles import Profile, get_profile
+from .profiles import check_positive_int
+from .training import held_out_start, in_batches, train
 
 #: fraction of the sequence, at its end, that no model or scaler ever trains on
 HELD_OUT = 0.2
@@ -36,6 +39,10 @@ DROPOUT = 0.4
 INPUT_NOISE = 0.2
 #: epochs without improvement on the validation codes before training stops
 PATIENCE = 8
+#: names of the head's layers, shared by every sequence model (and looked up by name to run a
+#: model one step at a time)
+DENSE_LAYER = "dense"
+ADD_CURRENT_CODE_LAYER = "add_current_code"
 
 
 def check_sequence(latents, name: str = "latent sequence", dtype=np.float32) -> np.ndarray:
@@ -84,9 +91,7 @@ class LatentSequence:
 def prepare(latents, held_out: float = HELD_OUT) -> LatentSequence:
     """The ``z_mean`` sequence ``(T, D)`` split chronologically and standardized on its first part."""
     latents = check_sequence(latents)
-    if not 0 < held_out < 1:
-        raise ValueError(f"held_out must be between 0 and 1, got {held_out}")
-    cut = len(latents) - max(1, round(held_out * len(latents)))
+    cut = held_out_start(len(latents), held_out)
     if cut < 2:
         raise ValueError(f"a sequence of {len(latents)} codes leaves nothing to train on")
     scaler = Standardizer.fit(latents[:cut])
@@ -94,7 +99,7 @@ def prepare(latents, held_out: float = HELD_OUT) -> LatentSequence:
 
 
 def pairs(sequence) -> tuple[np.ndarray, np.ndarray]:
-    """``(z_t, z_{t+1})`` for every step: the seed model's training examples."""
+    """``(z_t, z_{t+1})`` for every step: the training examples of the original's sequence model."""
     sequence = check_sequence(sequence)
     return sequence[:-1], sequence[1:]
 
@@ -103,9 +108,8 @@ def windows(sequence, length: int = WINDOW, stride: int | None = None) -> tuple[
     """Overlapping windows ``(n, length, D)`` of the sequence and, for each, the same window one
     step later (the target at every step is the next code)."""
     sequence = check_sequence(sequence)
-    stride = stride or max(1, length // 8)
-    if length < 1 or stride < 1:
-        raise ValueError(f"window length and stride must be at least 1, got {length} and {stride}")
+    length = check_positive_int(length, "window length")
+    stride = check_positive_int(stride or max(1, length // 8), "stride")
     if len(sequence) < length + 1:
         raise ValueError(f"a sequence of {len(sequence)} codes is too short for windows of {length}")
     starts = np.arange(0, len(sequence) - length, stride)
@@ -116,8 +120,8 @@ def windows(sequence, length: int = WINDOW, stride: int | None = None) -> tuple[
 # ----------------------------------------------------------------------------- models
 
 def _head(profile: Profile, x):
-    x = layers.Dense(profile.dense_units, activation="relu", name="dense")(x)
-    return mdn.MDN(profile.latent_dim, profile.mixtures, name="mdn")(x)
+    x = layers.Dense(profile.dense_units, activation="relu", name=DENSE_LAYER)(x)
+    return mdn.MDN(profile.latent_dim, profile.mixtures, name=mdn.MDN_LAYER)(x)
 
 
 @keras.saving.register_keras_serializable(package="dancenet")
@@ -152,8 +156,8 @@ class AddCurrentCode(layers.Layer):
         return {**super().get_config(), "dimensions": self.dimensions, "components": self.components}
 
 
-def build_seed_model(profile: Profile | str | None = None) -> keras.Model:
-    """The original sequence model: one code in, a mixture over the next code out.
+def build_original_model(profile: Profile | str | None = None) -> keras.Model:
+    """The original's sequence model: one code in, a mixture over the next code out.
 
     The code is reshaped into a sequence of length 1, so the LSTMs start from a zero state on every
     call and never see more than the current step. 12,198,336 parameters in the ``gpu`` profile.
@@ -164,13 +168,13 @@ def build_seed_model(profile: Profile | str | None = None) -> keras.Model:
     for i in range(1, profile.lstm_layers + 1):
         x = layers.LSTM(profile.lstm_units, return_sequences=i < profile.lstm_layers, name=f"lstm{i}")(x)
         x = layers.Dropout(DROPOUT, name=f"dropout{i}")(x)
-    return keras.Model(code, _head(profile, x), name="seed_sequence_model")
+    return keras.Model(code, _head(profile, x), name="original_sequence_model")
 
 
-def build_sequence_model(profile: Profile | str | None = None, centred: bool = True) -> keras.Model:
+def build_sequence_model(profile: Profile | str | None = None, centered: bool = True) -> keras.Model:
     """The model with memory: the same stack over whole sequences ``(batch, time, D)``, a mixture
-    over the next code at every step, centred on the current code (:class:`AddCurrentCode`), or —
-    ``centred=False`` — on nothing, predicting the next code outright as the seed model does."""
+    over the next code at every step, centered on the current code (:class:`AddCurrentCode`), or —
+    ``centered=False`` — on nothing, predicting the next code outright as the original does."""
     profile = get_profile(profile)
     codes = keras.Input((None, profile.latent_dim), name="z")
     x = layers.GaussianNoise(INPUT_NOISE, name="input_noise")(codes)  # active in training only
@@ -178,9 +182,31 @@ def build_sequence_model(profile: Profile | str | None = None, centred: bool = T
         x = layers.LSTM(profile.lstm_units, return_sequences=True, name=f"lstm{i}")(x)
         x = layers.Dropout(DROPOUT, name=f"dropout{i}")(x)
     params = _head(profile, x)
-    if centred:
-        params = AddCurrentCode(profile.latent_dim, profile.mixtures, name="add_current_code")([params, codes])
+    if centered:
+        add_current_code = AddCurrentCode(profile.latent_dim, profile.mixtures, name=ADD_CURRENT_CODE_LAYER)
+        params = add_current_code([params, codes])
     return keras.Model(codes, params, name="sequence_model")
+
+
+def is_windowed(model: keras.Model) -> bool:
+    """Whether ``model`` reads windows of codes ``(batch, time, D)``, as the model with memory does,
+    rather than one code ``(batch, D)``, as the original's does."""
+    return len(model.input.shape) == 3
+
+
+def lstms(model: keras.Model) -> list[layers.LSTM]:
+    """The model's LSTM layers, from input to output."""
+    return [layer for layer in model.layers if isinstance(layer, layers.LSTM)]
+
+
+def head_parameters(model: keras.Model, features, codes):
+    """The mixture parameters that ``model``'s head (its Dense and MDN layers, then
+    :class:`AddCurrentCode` where the model has one) gives for the last LSTM's ``features`` and the
+    current ``codes``: for running a model's own layers one step at a time."""
+    params = model.get_layer(mdn.MDN_LAYER)(model.get_layer(DENSE_LAYER)(features))
+    if any(layer.name == ADD_CURRENT_CODE_LAYER for layer in model.layers):
+        params = model.get_layer(ADD_CURRENT_CODE_LAYER)([params, codes])
+    return params
 
 
 def stateful_twin(model: keras.Model, batch_size: int = 1) -> keras.Model:
@@ -189,17 +215,14 @@ def stateful_twin(model: keras.Model, batch_size: int = 1) -> keras.Model:
 
     Feed ``(batch_size, 1, D)`` per call; :func:`reset` starts new sequences.
     """
-    lstms = [layer for layer in model.layers if isinstance(layer, layers.LSTM)]
-    if not lstms or not all(layer.return_sequences for layer in lstms):
+    recurrent = lstms(model)
+    if not recurrent or not all(layer.return_sequences for layer in recurrent):
         raise ValueError(f"{model.name} is not a windowed sequence model (see build_sequence_model)")
     codes = keras.Input(batch_shape=(batch_size, 1, model.input.shape[-1]), name="z")
     x = codes
-    for lstm in lstms:
+    for lstm in recurrent:
         x = layers.RNN(lstm.cell, return_sequences=True, stateful=True, name=f"{lstm.name}_stateful")(x)
-    x = model.get_layer("mdn")(model.get_layer("dense")(x))
-    if any(layer.name == "add_current_code" for layer in model.layers):
-        x = model.get_layer("add_current_code")([x, codes])
-    return keras.Model(codes, x, name=f"{model.name}_stateful")
+    return keras.Model(codes, head_parameters(model, x, codes), name=f"{model.name}_stateful")
 
 
 def reset(model: keras.Model) -> None:
@@ -211,51 +234,49 @@ def reset(model: keras.Model) -> None:
 
 # ----------------------------------------------------------------------------- training
 
-def _fit(build, inputs, targets, validation, profile: Profile, epochs, batch_size, learning_rate,
-         strategy, seed, verbose):
-    keras.utils.set_random_seed(seed)
-    strategy = strategy or tf.distribute.get_strategy()
-    with strategy.scope():
-        model = build()
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                      loss=mdn.MDNLoss(profile.latent_dim, profile.mixtures))
+def _train(build, data, profile: Profile, epochs, batch_size, learning_rate, strategy, seed, progress):
     # keep the weights of the epoch with the best validation loss (the original kept the last
-    # checkpoint that improved on *training* loss: flaw 3)
-    best = keras.callbacks.EarlyStopping("val_loss", patience=PATIENCE, restore_best_weights=True)
-    history = model.fit(inputs, targets, validation_data=validation, epochs=epochs, batch_size=batch_size,
-                        shuffle=True, callbacks=[best], verbose=verbose)
-    return model, history
+    # checkpoint that improved on its *training* loss, with no codes held out to judge it by)
+    return train(build, data, epochs=epochs or profile.sequence_epochs, optimizer=keras.optimizers.Adam,
+                 learning_rate=learning_rate, loss=mdn.MDNLoss(profile.latent_dim, profile.mixtures),
+                 batch_size=batch_size, patience=PATIENCE, strategy=strategy, seed=seed, progress=progress)
 
 
 def _validation_cut(sequence: LatentSequence, fraction: float = 0.1) -> int:
-    return len(sequence.train) - max(2, round(fraction * len(sequence.train)))
+    return held_out_start(len(sequence.train), fraction, at_least=2)
 
 
-def train_seed_model(sequence: LatentSequence, profile: Profile | str | None = None,
-                     epochs: int | None = None, batch_size: int = 64, learning_rate: float = 5e-4,
-                     strategy=None, seed: int = 0, verbose="auto"):
-    """The seed model trained on ``(z_t, z_{t+1})`` pairs of the training part (Adam 5e-4, as the
-    original); the last 10 % of the training part chooses the best epoch."""
+def train_original_model(sequence: LatentSequence, profile: Profile | str | None = None,
+                         epochs: int | None = None, batch_size: int = 64, learning_rate: float = 5e-4,
+                         strategy=None, seed: int = 0, progress: bool = True):
+    """The original's sequence model trained on ``(z_t, z_{t+1})`` pairs of the training part (Adam
+    5e-4, as the original); the last 10 % of the training part chooses the best epoch."""
     profile = get_profile(profile)
     cut = _validation_cut(sequence)
-    return _fit(lambda: build_seed_model(profile), *pairs(sequence.train[:cut]),
-                pairs(sequence.train[cut - 1:]), profile, epochs or profile.sequence_epochs,
-                batch_size, learning_rate, strategy, seed, verbose)
+
+    def data():
+        return *pairs(sequence.train[:cut]), pairs(sequence.train[cut - 1:])
+
+    return _train(lambda: build_original_model(profile), data, profile, epochs, batch_size,
+                  learning_rate, strategy, seed, progress)
 
 
 def train_sequence_model(sequence: LatentSequence, profile: Profile | str | None = None,
                          epochs: int | None = None, window: int = WINDOW, batch_size: int = 32,
-                         learning_rate: float = 1e-3, centred: bool = True, strategy=None, seed: int = 0,
-                         verbose="auto"):
+                         learning_rate: float = 1e-3, centered: bool = True, strategy=None, seed: int = 0,
+                         progress: bool = True):
     """The model with memory trained on overlapping windows of the training part, the loss at
     every step; the last 10 % of the training part (as windows) chooses the best epoch."""
     profile = get_profile(profile)
     cut = _validation_cut(sequence)
     validation = sequence.train[cut - 1:]
-    return _fit(lambda: build_sequence_model(profile, centred), *windows(sequence.train[:cut], window),
-                windows(validation, min(window, len(validation) - 1), stride=max(1, window // 4)),
-                profile, epochs or profile.sequence_epochs, batch_size, learning_rate, strategy, seed,
-                verbose)
+
+    def data():
+        return (*windows(sequence.train[:cut], window),
+                windows(validation, min(window, len(validation) - 1), stride=max(1, window // 4)))
+
+    return _train(lambda: build_sequence_model(profile, centered), data, profile, epochs, batch_size,
+                  learning_rate, strategy, seed, progress)
 
 
 # ----------------------------------------------------------------------------- baselines
@@ -311,7 +332,8 @@ class LinearAutoregressive:
         return cls(weights, np.maximum(residuals.std(axis=0), 1e-6), order)
 
     def predict(self, history) -> np.ndarray:
-        """The next code after each run of ``order`` codes in ``history`` ``(T, D)``: ``(T − order + 1, D)``."""
+        """The next code after each run of ``order`` codes in ``history`` ``(T, D)``:
+        ``(T − order + 1, D)``."""
         return (self._features(history, self.order) @ self.weights).astype(np.float32)
 
     def nll(self, history, targets) -> np.ndarray:
@@ -323,8 +345,9 @@ class LinearAutoregressive:
 def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_size: int = 256) -> np.ndarray:
     """NLL per dimension (nats) of every held-out code given the codes before it, ``(len(held_out),)``.
 
-    ``model`` is a baseline, the seed model (which sees only the previous code) or a windowed model
-    (which sees the ``context`` codes before each target, reaching back into the training part).
+    ``model`` is a baseline, the original's sequence model (which sees only the previous code) or a
+    windowed model (which sees the ``context`` codes before each target, reaching back into the
+    training part).
     """
     whole = sequence.whole
     first = len(sequence.train)
@@ -334,8 +357,8 @@ def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_s
     if isinstance(model, LinearAutoregressive):
         return model.nll(whole[first - model.order:-1], targets)
     dimensions = whole.shape[1]
-    components = model.get_layer("mdn").components
-    if len(model.input.shape) == 2:  # the seed model: one previous code
+    components = model.get_layer(mdn.MDN_LAYER).components
+    if not is_windowed(model):  # the original's: one previous code
         params = mixture_parameters(model, whole[first - 1:-1], batch_size)
     else:
         context = min(context, first)
@@ -348,6 +371,4 @@ def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_s
 def mixture_parameters(model: keras.Model, inputs, batch_size: int = 256) -> np.ndarray:
     """The model's MDN parameters for ``inputs``, as NumPy, by direct calls in batches (``predict``
     would retrace for every new input shape)."""
-    inputs = np.asarray(inputs, np.float32)
-    return np.concatenate([keras.ops.convert_to_numpy(model(inputs[i:i + batch_size], training=False))
-                           for i in range(0, len(inputs), batch_size)])
+    return in_batches(lambda batch: model(batch, training=False), inputs, batch_size)

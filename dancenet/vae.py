@@ -19,6 +19,8 @@ import tensorflow as tf
 from keras import layers, ops
 
 from .profiles import Profile, check_image_size, get_profile
+from .profiles import check_positive_int
+from .training import held_out_start, in_batches, train
 
 PACKAGE = "dancenet"
 
@@ -107,14 +109,6 @@ def _first(outputs):
     return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
 
 
-def _in_batches(function, inputs, batch_size: int) -> np.ndarray:
-    # direct calls, not predict(): predict retraces for every new batch shape, which widgets
-    # decoding one code at a time would hit on every slider move
-    inputs = np.asarray(inputs, np.float32)
-    return np.concatenate([ops.convert_to_numpy(function(inputs[i:i + batch_size]))
-                           for i in range(0, max(len(inputs), 1), batch_size)])
-
-
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class Autoencoder(keras.Model):
     """An encoder to one code per image and a decoder back, trained on reconstruction alone.
@@ -138,11 +132,11 @@ class Autoencoder(keras.Model):
 
     def encode(self, images, batch_size: int = 256):
         """The code of every image (``z_mean`` for a VAE: the deterministic code used downstream)."""
-        return _in_batches(lambda batch: _first(self.encoder(batch, training=False)), images, batch_size)
+        return in_batches(lambda batch: _first(self.encoder(batch, training=False)), images, batch_size)
 
     def decode(self, latents, batch_size: int = 256):
         """Silhouette probabilities for latent vectors, as NumPy."""
-        return _in_batches(lambda batch: self.decoder(batch, training=False), latents, batch_size)
+        return in_batches(lambda batch: self.decoder(batch, training=False), latents, batch_size)
 
     def get_config(self):
         return {**super().get_config(),
@@ -163,7 +157,7 @@ class VAE(Autoencoder):
 
     ``loss = reconstruction + β · KL``, each summed over pixels or latent dimensions and averaged
     over the batch. ``free_bits`` (nats per latent dimension) stops the KL term from pushing a
-    dimension below that much information, a guard against posterior collapse. The seed's
+    dimension below that much information, a guard against posterior collapse. The original's
     configuration is ``beta=1, free_bits=0``.
     """
 
@@ -221,12 +215,22 @@ class KLWarmup(keras.callbacks.Callback):
 
     def __init__(self, epochs: int, target: float = 1.0):
         super().__init__()
-        if epochs < 1:
-            raise ValueError(f"warm-up needs at least one epoch, got {epochs}")
-        self.epochs, self.target = int(epochs), float(target)
+        self.epochs, self.target = check_positive_int(epochs, "warm-up epochs"), float(target)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.model.beta.assign(self.target * min(1.0, (epoch + 1) / self.epochs))
+
+
+def check_silhouettes(images, at_least: int = 1) -> np.ndarray:
+    """``images`` as float32 silhouettes ``(N, H, W, 1)`` with N ≥ ``at_least`` and no NaN, or a
+    ``ValueError`` saying what is wrong with them."""
+    images = np.asarray(images, np.float32)
+    if images.ndim != 4 or images.shape[-1] != 1 or len(images) < at_least:
+        raise ValueError(f"expected silhouettes of shape (N, H, W, 1) with N ≥ {at_least}, "
+                         f"got {images.shape}")
+    if np.isnan(images).any():
+        raise ValueError("silhouettes contain NaN")
+    return images
 
 
 def split(images, held_out: float = 0.1):
@@ -235,20 +239,14 @@ def split(images, held_out: float = 0.1):
     Neighbouring video frames are near-duplicates, so a random split would leak them into the
     held-out set and flatter the model.
     """
-    images = np.asarray(images, np.float32)
-    if images.ndim != 4 or images.shape[-1] != 1 or len(images) < 2:
-        raise ValueError(f"expected silhouettes of shape (N, H, W, 1) with N ≥ 2, got {images.shape}")
-    if np.isnan(images).any():
-        raise ValueError("silhouettes contain NaN")
-    if not 0 < held_out < 1:
-        raise ValueError(f"held_out must be between 0 and 1, got {held_out}")
-    cut = len(images) - max(1, round(held_out * len(images)))
+    images = check_silhouettes(images, at_least=2)
+    cut = held_out_start(len(images), held_out)
     return images[:cut], images[cut:]
 
 
 def _dataset(images, batch_size: int, shuffle_seed: int | None):
     data = tf.data.Dataset.from_tensor_slices(images)
-    if shuffle_seed is not None:  # the original fed consecutive, unshuffled frames: flaw 3
+    if shuffle_seed is not None:  # the original fed its frames in video order, never shuffled
         data = data.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
     return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
@@ -256,50 +254,46 @@ def _dataset(images, batch_size: int, shuffle_seed: int | None):
 def train_vae(images, profile: Profile | str | None = None, epochs: int | None = None,
               batch_size: int | None = None, learning_rate: float = 1e-3, beta: float = 1.0,
               warmup_epochs: int = 0, free_bits: float = 0.0, held_out: float = 0.1,
-              strategy=None, seed: int = 0, verbose="auto"):
+              strategy=None, seed: int = 0, progress: bool = True):
     """A VAE trained on silhouettes ``(N, H, W, 1)``, and its Keras history.
 
     RMSprop on shuffled batches (the original's optimizer; the batch size and epochs default to the
     profile's — 100 and 50 in ``gpu``, as in the original), the last ``held_out`` of the frames for
-    validation, Keras's progress bar. ``strategy`` is any
+    validation, one progress bar over the epochs unless ``progress=False``. ``strategy`` is any
     ``tf.distribute.Strategy`` (default: the current one), e.g. ``MirroredStrategy`` for several GPUs.
     """
     profile = get_profile(profile)
     callbacks = [KLWarmup(warmup_epochs, beta)] if warmup_epochs else []
-    return _fit(lambda: build_vae(profile, beta=beta, free_bits=free_bits, seed=seed), images, profile,
-                epochs, batch_size, learning_rate, held_out, strategy, seed, verbose, callbacks)
+    return _train_on_silhouettes(lambda: build_vae(profile, beta=beta, free_bits=free_bits, seed=seed),
+                                 images, profile, epochs, batch_size, learning_rate, held_out, strategy,
+                                 seed, progress, callbacks)
 
 
 def train_autoencoder(images, profile: Profile | str | None = None, epochs: int | None = None,
                       batch_size: int | None = None, learning_rate: float = 1e-3,
-                      held_out: float = 0.1, strategy=None, seed: int = 0, verbose="auto"):
+                      held_out: float = 0.1, strategy=None, seed: int = 0, progress: bool = True):
     """A plain autoencoder trained like :func:`train_vae` (same data, split and optimizer)."""
     profile = get_profile(profile)
-    return _fit(lambda: build_autoencoder(profile), images, profile, epochs, batch_size, learning_rate,
-                held_out, strategy, seed, verbose)
+    return _train_on_silhouettes(lambda: build_autoencoder(profile), images, profile, epochs, batch_size,
+                                 learning_rate, held_out, strategy, seed, progress)
 
 
-def _fit(build, images, profile: Profile, epochs, batch_size, learning_rate, held_out, strategy, seed,
-         verbose, callbacks=()):
-    train, validation = split(images, held_out)
-    if train.shape[1:3] != tuple(profile.image_size):
-        raise ValueError(f"silhouettes are {train.shape[1]}×{train.shape[2]} but profile "
-                         f"{profile.name!r} expects {profile.image_size[0]}×{profile.image_size[1]}")
-    keras.utils.set_random_seed(seed)
-    strategy = strategy or tf.distribute.get_strategy()
-    with strategy.scope():
-        model = build()
-        model.compile(optimizer=keras.optimizers.RMSprop(learning_rate))
-    batch_size = batch_size or profile.vae_batch_size
-    logger, level = tf.get_logger(), tf.get_logger().level
-    logger.setLevel("ERROR")  # each new model traces its own train step: not the retracing TF warns of
-    try:
-        history = model.fit(_dataset(train, batch_size, seed), validation_data=_dataset(validation, batch_size, None),
-                            epochs=epochs or profile.vae_epochs, callbacks=list(callbacks), verbose=verbose,
-                            shuffle=False)  # the dataset shuffles itself
-    finally:
-        logger.setLevel(level)
-    return model, history
+def _train_on_silhouettes(build, images, profile: Profile, epochs, batch_size, learning_rate, held_out,
+                          strategy, seed, progress, callbacks=()):
+    training_images, validation_images = split(images, held_out)
+    height, width = profile.image_size
+    if training_images.shape[1:3] != (height, width):
+        raise ValueError(f"silhouettes are {training_images.shape[1]}×{training_images.shape[2]} but the "
+                         f"profile expects {height}×{width}")
+    batch_size = check_positive_int(batch_size or profile.vae_batch_size, "batch size")
+
+    def data():  # the pipeline's shuffle takes its seeds from the global seed train() sets first
+        return (_dataset(training_images, batch_size, seed), None,
+                _dataset(validation_images, batch_size, None))
+
+    return train(build, data, epochs=epochs or profile.vae_epochs, optimizer=keras.optimizers.RMSprop,
+                 learning_rate=learning_rate, callbacks=callbacks, strategy=strategy, seed=seed,
+                 progress=progress)
 
 
 def reconstruction_iou(model: Autoencoder, images) -> np.ndarray:
@@ -331,9 +325,9 @@ def layer_outputs(model: keras.Model, images, names=None) -> dict:
 def latent_directions(latents, count: int = 5):
     """The main directions of a cloud of latent codes (principal components), for exploring it.
 
-    Returns ``(centre, directions, spread)``: the mean code ``(D,)``, ``count`` orthonormal
+    Returns ``(center, directions, spread)``: the mean code ``(D,)``, ``count`` orthonormal
     directions ``(count, D)`` ordered by how much the codes vary along them, and the standard
-    deviation of the codes along each ``(count,)``. ``centre + t · spread[i] · directions[i]``
+    deviation of the codes along each ``(count,)``. ``center + t · spread[i] · directions[i]``
     walks ``t`` standard deviations along direction ``i``.
     """
     latents = np.asarray(latents, np.float64)
@@ -342,10 +336,10 @@ def latent_directions(latents, count: int = 5):
     if not np.isfinite(latents).all():
         raise ValueError("latent codes contain NaN or infinity")
     count = min(count, *latents.shape)
-    centre = latents.mean(axis=0)
-    _, singular, directions = np.linalg.svd(latents - centre, full_matrices=False)
+    center = latents.mean(axis=0)
+    _, singular, directions = np.linalg.svd(latents - center, full_matrices=False)
     spread = singular[:count] / np.sqrt(len(latents) - 1)
-    return centre.astype(np.float32), directions[:count].astype(np.float32), spread.astype(np.float32)
+    return center.astype(np.float32), directions[:count].astype(np.float32), spread.astype(np.float32)
 
 
 def nearest_silhouette_iou(generated, real, batch_size: int = 256) -> np.ndarray:
@@ -356,16 +350,18 @@ def nearest_silhouette_iou(generated, real, batch_size: int = 256) -> np.ndarray
     """
     generated, real = np.asarray(generated, np.float32), np.asarray(real, np.float32)
     if generated.shape[1:] != real.shape[1:]:
-        raise ValueError(f"generated {generated.shape[1:]} and real {real.shape[1:]} silhouettes differ in size")
+        raise ValueError(f"generated {generated.shape[1:]} and real {real.shape[1:]} silhouettes "
+                         "differ in size")
     real_masks = (real.reshape(len(real), -1) > 0.5).astype(np.float32)
     real_areas = real_masks.sum(axis=1)
-    best = []
-    for start in range(0, len(generated), batch_size):
-        masks = (generated[start:start + batch_size].reshape(-1, real_masks.shape[1]) > 0.5).astype(np.float32)
+
+    def best_iou(batch):
+        masks = (batch.reshape(-1, real_masks.shape[1]) > 0.5).astype(np.float32)
         intersection = masks @ real_masks.T
         union = masks.sum(axis=1, keepdims=True) + real_areas - intersection
-        best.append(np.where(union > 0, intersection / np.maximum(union, 1), 1.0).max(axis=1))
-    return np.concatenate(best)
+        return np.where(union > 0, intersection / np.maximum(union, 1), 1.0).max(axis=1)
+
+    return in_batches(best_iou, generated, batch_size)
 
 
 def kl_per_dimension(model: VAE, images, batch_size: int = 256) -> np.ndarray:
@@ -374,9 +370,8 @@ def kl_per_dimension(model: VAE, images, batch_size: int = 256) -> np.ndarray:
     A dimension whose KL is near 0 carries no information about the image — the encoder outputs the
     prior there whatever the input: that dimension has *collapsed*.
     """
-    images = np.asarray(images, np.float32)
-    totals = np.zeros(model.encoder.outputs[0].shape[-1])
-    for start in range(0, len(images), batch_size):
-        z_mean, z_log_var, _ = model.encoder(images[start:start + batch_size], training=False)
-        totals += ops.convert_to_numpy(ops.sum(kl_divergence(z_mean, z_log_var), axis=0))
-    return totals / len(images)
+    def batch_total(batch):
+        z_mean, z_log_var, _ = model.encoder(batch, training=False)
+        return ops.sum(kl_divergence(z_mean, z_log_var), axis=0, keepdims=True)
+
+    return in_batches(batch_total, images, batch_size).sum(axis=0, dtype=np.float64) / len(images)

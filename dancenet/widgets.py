@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from . import background, plotting
+from .video import to_uint8
 
 _WIDE = {"description_width": "110px"}
 
@@ -175,9 +176,7 @@ class FeatureMapViewer(widgets.VBox):
     def __init__(self, encoder, images, zoom: int = 3):
         from . import vae
 
-        self.images = np.asarray(images, np.float32)
-        if self.images.ndim != 4 or self.images.shape[-1] != 1:
-            raise ValueError(f"expected silhouettes (N, H, W, 1), got {self.images.shape}")
+        self.images = vae.check_silhouettes(images)
         self.zoom = zoom
         self.maps = vae.layer_outputs(encoder, self.images)
         names = list(self.maps)
@@ -200,13 +199,10 @@ class FeatureMapViewer(widgets.VBox):
 
         feature = self.maps[self.layer.value][self.frame.value, ..., self.channel.value]
         scaled = feature / feature.max() if feature.max() > 0 else feature
-        coloured = (matplotlib.colormaps["magma"](scaled)[..., :3] * 255).astype(np.uint8)
-        height = self.images.shape[1]
-        factor = height // coloured.shape[0]
-        coloured = np.repeat(np.repeat(coloured, factor, axis=0), factor, axis=1)
-        silhouette = np.repeat((self.images[self.frame.value] * 255).astype(np.uint8), 3, axis=-1)
-        gap = np.full((height, 4, 3), 255, np.uint8)
-        return np.concatenate([silhouette, gap, coloured], axis=1)
+        colored = to_uint8(matplotlib.colormaps["magma"](scaled)[..., :3])
+        factor = self.images.shape[1] // colored.shape[0]
+        colored = np.repeat(np.repeat(colored, factor, axis=0), factor, axis=1)
+        return plotting.side_by_side(_silhouette_rgb(self.images[self.frame.value]), colored)
 
     def _layer_changed(self, _change=None) -> None:
         channels = self.maps[self.layer.value].shape[-1]
@@ -224,15 +220,8 @@ class FeatureMapViewer(widgets.VBox):
 
 
 def _silhouette_rgb(image) -> np.ndarray:
-    return np.repeat((np.clip(np.asarray(image, np.float32), 0, 1) * 255).astype(np.uint8), 3, axis=-1)
-
-
-def _side_by_side(*pictures) -> np.ndarray:
-    gap = np.full((pictures[0].shape[0], 4, 3), 255, np.uint8)
-    parts = [pictures[0]]
-    for picture in pictures[1:]:
-        parts += [gap, picture]
-    return np.concatenate(parts, axis=1)
+    """A silhouette ``(H, W, 1)`` in [0, 1] as a gray RGB picture."""
+    return np.repeat(to_uint8(image), 3, axis=-1)
 
 
 class ReconstructionViewer(widgets.VBox):
@@ -243,9 +232,9 @@ class ReconstructionViewer(widgets.VBox):
     """
 
     def __init__(self, models: dict, images, zoom: int = 3, seed: int = 0):
-        self.images = np.asarray(images, np.float32)
-        if self.images.ndim != 4 or self.images.shape[-1] != 1:
-            raise ValueError(f"expected silhouettes (N, H, W, 1), got {self.images.shape}")
+        from . import vae
+
+        self.images = vae.check_silhouettes(images)
         if not models:
             raise ValueError("ReconstructionViewer needs at least one model")
         self.models, self.zoom = dict(models), zoom
@@ -271,14 +260,13 @@ class ReconstructionViewer(widgets.VBox):
         return self.models[name].decode(code[None])[0]
 
     def _update(self, _change=None) -> None:
-        from . import background
-
         original = self.images[self.frame.value]
         reconstruction = self.reconstruction()
         truth, found = original[..., 0] > 0.5, reconstruction[..., 0] > 0.5
         difference = plotting.mask_comparison(np.full((*truth.shape, 3), 255, np.uint8), found, truth)
         self.image.value = plotting.png_bytes(
-            _side_by_side(_silhouette_rgb(original), _silhouette_rgb(reconstruction), difference), self.zoom)
+            plotting.side_by_side(_silhouette_rgb(original), _silhouette_rgb(reconstruction), difference),
+            self.zoom)
         self.caption.value = (f"input · <b>{self.model.value}</b> reconstruction · difference "
                               f"<span style='color:#e63c32'>■ extra</span> "
                               f"<span style='color:#286ee6'>■ missing</span> — "
@@ -296,7 +284,7 @@ class LatentExplorer(widgets.VBox):
         from . import vae
 
         self.model, self.zoom = model, zoom
-        self.centre, self.directions, self.spread = vae.latent_directions(latents, directions)
+        self.center, self.directions, self.spread = vae.latent_directions(latents, directions)
         self.sliders = [widgets.FloatSlider(0.0, min=-3.0, max=3.0, step=0.25,
                                             description=f"direction {i + 1}", style=_WIDE,
                                             layout=_slider_layout())
@@ -313,7 +301,7 @@ class LatentExplorer(widgets.VBox):
     def code(self) -> np.ndarray:
         """The latent code the sliders point at, ``(D,)``."""
         steps = np.array([slider.value for slider in self.sliders], np.float32)
-        return self.centre + (steps * self.spread) @ self.directions
+        return self.center + (steps * self.spread) @ self.directions
 
     def _reset(self, _button=None) -> None:
         for slider in self.sliders:
@@ -325,8 +313,8 @@ class LatentExplorer(widgets.VBox):
         code = self.code()
         picture = self.model.decode(code[None])[0]
         self.image.value = plotting.png_bytes(_silhouette_rgb(picture), self.zoom)
-        offset = np.linalg.norm(code - self.centre)
-        self.caption.value = (f"{len(self.sliders)} of {len(self.centre)} directions · distance from "
+        offset = np.linalg.norm(code - self.center)
+        self.caption.value = (f"{len(self.sliders)} of {len(self.center)} directions · distance from "
                               f"the mean code <b>{offset:.2f}</b>")
 
 
@@ -349,11 +337,14 @@ class MDNPlayground(widgets.VBox):
             raise ValueError("MDNPlayground needs at least one fitted model")
         self.models, self.seed = dict(sorted(models.items())), seed
         self.grid = np.linspace(self.x.min(), self.x.max(), 200, dtype=np.float32)[:, None]
-        self.params = {k: (np.asarray(m.predict(self.x, verbose=0)), np.asarray(m.predict(self.grid, verbose=0)))
+        self.params = {k: (np.asarray(m.predict(self.x, verbose=0)),
+                           np.asarray(m.predict(self.grid, verbose=0)))
                        for k, m in self.models.items()}
-        self.nll = {k: float(np.mean(keras.ops.convert_to_numpy(mdn.negative_log_likelihood(self.y, p, 1, k))))
+        self.nll = {k: float(np.mean(keras.ops.convert_to_numpy(
+                        mdn.negative_log_likelihood(self.y, p, 1, k))))
                     for k, (p, _) in self.params.items()}
-        self.components = widgets.ToggleButtons(options=list(self.models), description="components", style=_WIDE)
+        self.components = widgets.ToggleButtons(options=list(self.models), description="components",
+                                                style=_WIDE)
         self.temperature = widgets.FloatSlider(1.0, min=0.0, max=2.0, step=0.05, description="temperature τ",
                                                style=_WIDE, layout=_slider_layout())
         self.resample = widgets.Button(description="new samples")
@@ -419,10 +410,12 @@ class ChoreographyStudio(widgets.VBox):
         self.warm_up = min(warm_up, len(sequence.train) - 1)
         from .choreography import DEFAULT_TEMPERATURE
 
-        self.start = widgets.IntSlider(len(sequence.train) - self.warm_up, 0, len(sequence.train) - self.warm_up,
-                                       description="start at code", style=_WIDE, layout=_slider_layout())
+        last_start = len(sequence.train) - self.warm_up
+        self.start = widgets.IntSlider(last_start, 0, last_start, description="start at code", style=_WIDE,
+                                       layout=_slider_layout())
         self.temperature = widgets.FloatSlider(DEFAULT_TEMPERATURE, min=0.0, max=2.0, step=0.05,
-                                               description="temperature τ", style=_WIDE, layout=_slider_layout())
+                                               description="temperature τ", style=_WIDE,
+                                               layout=_slider_layout())
         self.length = widgets.IntSlider(int(6 * fps), int(fps), int(30 * fps), step=int(fps),
                                         description="frames", style=_WIDE, layout=_slider_layout())
         self.seed = widgets.IntText(0, description="random seed", style=_WIDE)
@@ -431,13 +424,15 @@ class ChoreographyStudio(widgets.VBox):
         self.image = widgets.Image(format="gif", layout=widgets.Layout(width=f"{width}px"))
         self.caption = widgets.HTML()
         self.button.on_click(self.dance)
-        super().__init__([self.start, self.temperature, self.length, self.seed, self.button, self.image, self.caption])
+        super().__init__([self.start, self.temperature, self.length, self.seed, self.button, self.image,
+                          self.caption])
         self.dance()
 
     def codes(self) -> np.ndarray:
         """A new dance for the current settings: standardized codes ``(frames, D)``."""
         warm = self.data.train[self.start.value:self.start.value + self.warm_up]
-        return self.choreographer.generate(warm, self.length.value, self.temperature.value, self.seed.value)[0]
+        dances = self.choreographer.generate(warm, self.length.value, self.temperature.value, self.seed.value)
+        return dances[0]
 
     def dance(self, _button=None) -> None:
         from . import choreography
@@ -447,6 +442,7 @@ class ChoreographyStudio(widgets.VBox):
         self.image.value = choreography.gif_bytes(frames, self.fps)
         energy = choreography.motion_energy(codes)
         self.caption.value = (f"{len(codes)} frames ({len(codes) / self.fps:.0f} s) after real codes "
-                              f"{self.start.value}–{self.start.value + self.warm_up - 1}, τ = {self.temperature.value:.2f}, "
+                              f"{self.start.value}–{self.start.value + self.warm_up - 1}, "
+                              f"τ = {self.temperature.value:.2f}, "
                               f"seed {self.seed.value} · motion energy <b>{energy:.2f}</b> "
                               f"(real dance {choreography.motion_energy(self.data.train):.2f})")

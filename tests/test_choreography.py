@@ -3,12 +3,30 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
-from dancenet import choreography, sequence, video
+from dancenet import choreography, mdn, plotting, sequence, video
 from dancenet.profiles import PROFILES
 
 CI = PROFILES["ci"]
+
+
+def step_by_step(choreographer, warm_up, length: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
+    """The same dance as ``choreographer.generate``, one eager step at a time: the reference the
+    compiled loop must match."""
+    history = np.asarray(warm_up, np.float32).reshape(-1, *np.shape(warm_up)[-2:])[:, -choreographer.context:]
+    params, states = choreographer._warm(tf.constant(history))
+    codes = []
+    for t in range(length):
+        if choreographer.stateful and t > 0 and t % (choreographer.context // 2) == 0:
+            params, states = choreographer._warm(tf.constant(history))
+        code = mdn.sample_tensor(params, choreographer.dimensions, choreographer.components,
+                                 float(temperature), tf.constant([seed, t]))
+        codes.append(code.numpy())
+        history = np.concatenate([history[:, 1:], code.numpy()[:, None]], axis=1)
+        params, states = choreographer._step(code, states)
+    return np.stack(codes, axis=1)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +56,7 @@ def test_zero_temperature_is_deterministic_whatever_the_seed(choreographer, warm
 
 def test_compiled_loop_matches_step_by_step_reference(choreographer, warm_up):
     compiled = choreographer.generate(warm_up, 20, temperature=0.7, seed=3)
-    reference = choreographer.generate_step_by_step(warm_up, 20, temperature=0.7, seed=3)
+    reference = step_by_step(choreographer, warm_up, 20, temperature=0.7, seed=3)
     np.testing.assert_allclose(compiled, reference, atol=1e-4)
 
 
@@ -49,18 +67,16 @@ def test_compiled_loop_carries_the_state_like_the_stateful_twin(choreographer, w
     sequence.reset(twin)
     for code in np.concatenate([warm_up[0], codes[:-1]]):
         params = keras.ops.convert_to_numpy(twin(code[None, None]))[0, 0]
-    from dancenet import mdn
-
     np.testing.assert_allclose(mdn.sample(params, CI.latent_dim, CI.mixtures, 0.0), codes[-1], atol=1e-4)
 
 
-def test_the_seed_model_generates_from_the_last_code_only(warm_up):
-    seed_model = choreography.Choreographer(sequence.build_seed_model(CI))
-    a = seed_model.generate(warm_up, 8, temperature=0.5, seed=1)
+def test_the_original_model_generates_from_the_last_code_only(warm_up):
+    original = choreography.Choreographer(sequence.build_original_model(CI))
+    a = original.generate(warm_up, 8, temperature=0.5, seed=1)
     changed = warm_up.copy()
     changed[:, :-1] = 0.0  # a different past, the same last code
-    np.testing.assert_allclose(seed_model.generate(changed, 8, temperature=0.5, seed=1), a, atol=1e-5)
-    np.testing.assert_allclose(seed_model.generate_step_by_step(warm_up, 8, 0.5, 1), a, atol=1e-4)
+    np.testing.assert_allclose(original.generate(changed, 8, temperature=0.5, seed=1), a, atol=1e-5)
+    np.testing.assert_allclose(step_by_step(original, warm_up, 8, 0.5, 1), a, atol=1e-4)
 
 
 def test_generation_refuses_bad_input(choreographer, warm_up):
@@ -93,7 +109,8 @@ def test_a_periodic_dance_is_a_loop_and_a_random_walk_is_not():
     lag, run = choreography.longest_loop(period, tolerance=0.1)
     assert lag % 37 == 0 and run >= choreography.LOOP_LENGTH
     walk = random_walk(400)
-    assert choreography.longest_loop(walk, tolerance=choreography.motion_energy(walk))[1] < choreography.LOOP_LENGTH
+    _, run = choreography.longest_loop(walk, tolerance=choreography.motion_energy(walk))
+    assert run < choreography.LOOP_LENGTH
 
 
 def test_frechet_latent_distance():
@@ -109,7 +126,8 @@ def test_frechet_latent_distance():
 
 def test_diversity_is_zero_for_copies_and_grows_with_spread():
     walk = random_walk(200)
-    assert choreography.diversity([walk, walk, walk], length=1, samples=500) > 0  # windows from different times
+    # windows from different times differ
+    assert choreography.diversity([walk, walk, walk], length=1, samples=500) > 0
     still = np.zeros((200, 4))
     assert choreography.diversity([still, still], samples=200) == 0
     assert choreography.diversity([random_walk(200, seed=s) for s in range(4)]) > choreography.diversity(
@@ -143,7 +161,7 @@ def test_export_gif_and_mp4_have_every_frame(tmp_path):
 
 def test_side_by_side_and_grid_layouts():
     clip = np.zeros((5, 10, 20), np.uint8)
-    assert choreography.side_by_side(clip, clip, clip, gap=2).shape == (5, 10, 64)
+    assert plotting.side_by_side(clip, clip, clip, gap=2, axis=2).shape == (5, 10, 64)
     assert choreography.grid([clip] * 3, columns=2, gap=2).shape == (5, 22, 42)
     with pytest.raises(ValueError, match="share length and height"):
-        choreography.side_by_side(clip, clip[:4])
+        plotting.side_by_side(clip, clip[:4], axis=2)

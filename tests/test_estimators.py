@@ -18,7 +18,8 @@ def test_estimates_are_unbiased(estimator):
     estimates = estimator(quadratic, mu, sigma, samples=50, repeats=4000, seed=1)
     assert estimates.shape == (4000, 2)
     standard_error = estimates.std(axis=0) / np.sqrt(len(estimates))
-    np.testing.assert_array_less(np.abs(estimates.mean(axis=0) - [2 * (mu - 2), 2 * sigma]), 4 * standard_error)
+    error = np.abs(estimates.mean(axis=0) - [2 * (mu - 2), 2 * sigma])
+    np.testing.assert_array_less(error, 4 * standard_error)
 
 
 def test_reparameterization_has_lower_variance_and_it_shrinks_with_samples():
@@ -30,7 +31,8 @@ def test_reparameterization_has_lower_variance_and_it_shrinks_with_samples():
 
 
 def test_reparameterized_gradient_of_a_linear_function_is_exact():
-    estimates = estimators.reparameterized_gradients(lambda z: 3.0 * z, 1.0, 2.0, samples=5, repeats=10, seed=0)
+    estimates = estimators.reparameterized_gradients(lambda z: 3.0 * z, 1.0, 2.0, samples=5, repeats=10,
+                                                     seed=0)
     np.testing.assert_allclose(estimates[:, 0], 3.0)
     assert abs(estimates[:, 1].mean()) < 3.0  # 3·mean(ε): noisy but centred on 0
 

@@ -34,6 +34,19 @@ def reference_nll(targets, params, dimensions, components):
     return np.array(result).reshape(targets.shape[:-1])
 
 
+def component_probabilities(params, dimensions, components, temperature=1.0):
+    """Mixture weights ``softmax(logits / τ)``, ``(..., K)``."""
+    return mdn.tempered_mixture(params, dimensions, components, temperature)[2]
+
+
+def mixture_variance(params, dimensions, components, temperature=1.0):
+    """Per-dimension variance of the tempered mixture, ``Σ_k π_k (σ_k² + (μ_k − mean)²)``: the
+    spread within components plus that between them, ``(..., D)``."""
+    means, scales, weights = mdn.tempered_mixture(params, dimensions, components, temperature)
+    mean = mdn.mixture_mean(params, dimensions, components, temperature)
+    return np.einsum("...k,...kd->...d", weights, scales ** 2 + (means - mean[..., None, :]) ** 2)
+
+
 def test_split_parameters_follows_the_documented_layout():
     dimensions, components = 2, 3
     params = np.arange(mdn.output_size(dimensions, components), dtype=float)
@@ -123,9 +136,9 @@ def test_gradients_are_finite_for_far_targets_at_the_scale_floor():
 def test_mixture_mean_and_variance_of_a_worked_example():
     params = np.array([-1.0, 1.0, 0.5, 0.5, 0.0, 0.0])  # ½N(−1, 0.5²) + ½N(1, 0.5²)
     np.testing.assert_allclose(mdn.mixture_mean(params, 1, 2), [0.0], atol=1e-15)
-    np.testing.assert_allclose(mdn.mixture_variance(params, 1, 2), [0.25 + 1.0])
+    np.testing.assert_allclose(mixture_variance(params, 1, 2), [0.25 + 1.0])
     # at τ = 0.5 the components keep equal weights and their variances halve
-    np.testing.assert_allclose(mdn.mixture_variance(params, 1, 2, temperature=0.5), [0.125 + 1.0])
+    np.testing.assert_allclose(mixture_variance(params, 1, 2, temperature=0.5), [0.125 + 1.0])
 
 
 @pytest.mark.parametrize("temperature", [1.0, 0.5])
@@ -140,7 +153,7 @@ def test_sample_moments_match_the_exact_mixture_moments(temperature):
     mean_error = 5 * np.sqrt(variance / n)
     variance_error = 5 * np.sqrt(((draws - mean[:, None]) ** 2).var(axis=1) / n)
     assert (np.abs(mean - mdn.mixture_mean(params, dimensions, components, temperature)) < mean_error).all()
-    assert (np.abs(variance - mdn.mixture_variance(params, dimensions, components, temperature))
+    assert (np.abs(variance - mixture_variance(params, dimensions, components, temperature))
             < variance_error).all()
 
 
@@ -152,13 +165,13 @@ def test_component_frequencies_are_softmax_of_logits_over_temperature(temperatur
     draws = mdn.sample(np.broadcast_to(params, (n, 9)), 1, 3, temperature, rng=3)[:, 0]
     frequencies = np.bincount(np.round(draws / 100).astype(int) + 1, minlength=3) / n
     expected = np.exp(logits / temperature) / np.exp(logits / temperature).sum()
-    np.testing.assert_allclose(mdn.component_probabilities(params, 1, 3, temperature), expected)
+    np.testing.assert_allclose(component_probabilities(params, 1, 3, temperature), expected)
     assert (np.abs(frequencies - expected) < 5 * np.sqrt(expected * (1 - expected) / n)).all()
 
 
 def test_lower_temperature_sharpens_the_component_choice():
     params = np.concatenate([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
-    weights = [mdn.component_probabilities(params, 1, 2, t)[1] for t in (2.0, 1.0, 0.5, 0.1)]
+    weights = [component_probabilities(params, 1, 2, t)[1] for t in (2.0, 1.0, 0.5, 0.1)]
     assert weights == sorted(weights) and weights[-1] > 0.9999
 
 
@@ -195,9 +208,9 @@ def test_layer_shapes_and_parameter_count():
     assert layer(np.zeros((2, 7, features), np.float32)).shape == (2, 7, size)
     assert layer.compute_output_shape((None, 7, features)) == (None, 7, size)
     assert layer.count_params() == (features + 1) * size
-    seed_head = mdn.MDN(128, 24)  # the original's head on its Dense 1000: 6168 outputs
-    seed_head.build((None, 1000))
-    assert seed_head.size == 6168 and seed_head.count_params() == 1001 * 6168 == 6_174_168
+    original_head = mdn.MDN(128, 24)  # the original's head on its Dense 1000: 6168 outputs
+    original_head.build((None, 1000))
+    assert original_head.size == 6168 and original_head.count_params() == 1001 * 6168 == 6_174_168
 
 
 def test_layer_scales_never_fall_below_the_floor():
@@ -244,9 +257,12 @@ def test_a_tiny_model_learns_a_bimodal_target():
     (lambda: mdn.split_parameters(np.zeros((4, 14)), 2, 3), r"K·\(2D\+1\) = 15 .* got shape \(4, 14\)"),
     (lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.zeros((4, 16)), 2, 3), "= 15"),
     (lambda: mdn.negative_log_likelihood(np.zeros((4, 3)), np.ones((4, 15)), 2, 3), r"shape \(\.\.\., 2\)"),
-    (lambda: mdn.negative_log_likelihood(np.full((4, 2), np.nan), np.ones((4, 15)), 2, 3), "targets contain NaN"),
-    (lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.full((4, 15), np.nan), 2, 3), "parameters contain NaN"),
-    (lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.zeros((4, 15)), 2, 3), "scales must be positive"),
+    (lambda: mdn.negative_log_likelihood(np.full((4, 2), np.nan), np.ones((4, 15)), 2, 3),
+     "targets contain NaN"),
+    (lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.full((4, 15), np.nan), 2, 3),
+     "parameters contain NaN"),
+    (lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.zeros((4, 15)), 2, 3),
+     "scales must be positive"),
     (lambda: mdn.sample(np.full((4, 15), np.nan), 2, 3), "parameters contain NaN"),
     (lambda: mdn.sample(np.ones((4, 15)), 2, 3, temperature=-0.1), "temperature must be a finite number ≥ 0"),
     (lambda: mdn.sample(np.ones((4, 15)), 2, 3, temperature=float("nan")), "temperature"),
@@ -265,12 +281,13 @@ def test_sample_tensor_follows_the_same_temperature_rule():
     for tau in (1.0, 0.4):
         draws = mdn.sample_tensor(batch, dimensions, components, tau, tf.constant([1, 2])).numpy()
         mean = mdn.mixture_mean(one, dimensions, components, tau)[0]
-        variance = mdn.mixture_variance(one, dimensions, components, tau)[0]
+        variance = mixture_variance(one, dimensions, components, tau)[0]
         assert (np.abs(draws.mean(axis=0) - mean) < 5 * np.sqrt(variance / len(draws))).all()
         np.testing.assert_allclose(draws.var(axis=0), variance, rtol=0.03)
     cold = mdn.sample_tensor(batch[:4], dimensions, components, 0.0, tf.constant([3, 4])).numpy()
     np.testing.assert_allclose(cold, mdn.sample(one.repeat(4, 0), dimensions, components, 0.0), rtol=1e-6)
-    again = [mdn.sample_tensor(batch[:8], dimensions, components, 1.0, tf.constant([7, 7])).numpy() for _ in range(2)]
+    again = [mdn.sample_tensor(batch[:8], dimensions, components, 1.0, tf.constant([7, 7])).numpy()
+             for _ in range(2)]
     np.testing.assert_array_equal(*again)
     other = mdn.sample_tensor(batch[:8], dimensions, components, 1.0, tf.constant([7, 8])).numpy()
     assert not np.allclose(other, again[0])

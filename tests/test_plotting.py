@@ -39,3 +39,20 @@ def test_all_frames_are_in_the_player(player):
 def test_bad_input_is_refused(frames, alt):
     with pytest.raises(ValueError, match="frame|alt"):
         plotting.animation(frames, alt=alt)
+
+
+def test_side_by_side_puts_pictures_next_to_each_other_with_a_white_gap():
+    left, right = np.zeros((6, 5, 3), np.uint8), np.full((6, 2, 3), 9, np.uint8)
+    joined = plotting.side_by_side(left, right)
+    assert joined.shape == (6, 11, 3) and joined.dtype == np.uint8
+    assert (joined[:, :5] == 0).all() and (joined[:, 5:9] == 255).all() and (joined[:, 9:] == 9).all()
+    assert plotting.side_by_side(left).shape == left.shape
+    with pytest.raises(ValueError, match="share every size"):
+        plotting.side_by_side(left, right[:5])
+
+
+def test_upscale_repeats_pixels_and_rounds_floats_to_uint8():
+    image = np.array([[0.0, 0.5], [0.999, 1.2]], np.float32)
+    big = plotting.upscale(image, 2)
+    assert big.shape == (4, 4) and big.dtype == np.uint8
+    np.testing.assert_array_equal(big[::2, ::2], [[0, 128], [255, 255]])

@@ -11,7 +11,7 @@ def test_named_profiles_exist_with_model_sizes_divisible_by_8():
         assert height % 8 == 0 and width % 8 == 0
 
 
-def test_gpu_profile_is_the_seed_architecture():
+def test_gpu_profile_is_the_original_architecture():
     gpu = PROFILES["gpu"]
     assert gpu.image_size == (120, 208)
     assert gpu.latent_dim == 128

@@ -1,4 +1,5 @@
-"""Latent sequences: honest splits, the seed model exactly, memory, baselines and held-out NLL."""
+"""Latent sequences: honest splits, the original's sequence model exactly, memory, baselines and
+held-out NLL."""
 
 import dataclasses
 
@@ -17,7 +18,8 @@ def wave(length: int = 400, dimensions: int = CI.latent_dim, seed: int = 0) -> n
     rng = np.random.default_rng(seed)
     t = np.arange(length)[:, None]
     phases = rng.uniform(0, 2 * np.pi, dimensions)
-    return (np.sin(2 * np.pi * t / 25 + phases) * 2 + 5 + 0.05 * rng.normal(size=(length, dimensions))).astype(np.float32)
+    noise = 0.05 * rng.normal(size=(length, dimensions))
+    return (np.sin(2 * np.pi * t / 25 + phases) * 2 + 5 + noise).astype(np.float32)
 
 
 def test_prepare_splits_in_time_and_standardizes_on_the_training_part_only():
@@ -57,38 +59,40 @@ def test_windows_and_pairs_target_the_next_step():
         sequence.windows(seq, length=30)
 
 
-def test_seed_model_has_the_original_parameter_count():
-    model = sequence.build_seed_model("gpu")
+def test_original_model_has_the_original_parameter_count():
+    model = sequence.build_original_model("gpu")
     assert model.count_params() == 12_198_336
     assert tuple(model.output.shape) == (None, 24 * (2 * 128 + 1))
     assert [layer.units for layer in model.layers if isinstance(layer, keras.layers.LSTM)] == [512] * 3
 
 
 def test_models_shapes_in_the_small_profiles():
-    seed = sequence.build_seed_model(CI)
+    original = sequence.build_original_model(CI)
     windowed = sequence.build_sequence_model(CI)
-    assert windowed.count_params() == seed.count_params() + CI.latent_dim  # the same stack, and a carry per dimension
+    # the same stack, and a carry per dimension
+    assert windowed.count_params() == original.count_params() + CI.latent_dim
     size = mdn.output_size(CI.latent_dim, CI.mixtures)
     assert windowed(np.zeros((3, 7, CI.latent_dim), np.float32)).shape == (3, 7, size)
-    assert seed(np.zeros((3, CI.latent_dim), np.float32)).shape == (3, size)
-    uncentred = sequence.build_sequence_model(CI, centred=False)
-    assert uncentred.count_params() == seed.count_params()
-    twin = sequence.stateful_twin(uncentred)
+    assert original(np.zeros((3, CI.latent_dim), np.float32)).shape == (3, size)
+    uncentered = sequence.build_sequence_model(CI, centered=False)
+    assert uncentered.count_params() == original.count_params()
+    twin = sequence.stateful_twin(uncentered)
     codes = np.ones((1, 3, CI.latent_dim), np.float32)
     steps = [keras.ops.convert_to_numpy(twin(codes[:, t:t + 1])) for t in range(3)]
-    np.testing.assert_allclose(np.concatenate(steps, axis=1), keras.ops.convert_to_numpy(uncentred(codes)), atol=1e-5)
+    np.testing.assert_allclose(np.concatenate(steps, axis=1), keras.ops.convert_to_numpy(uncentered(codes)),
+                               atol=1e-5)
 
 
-def test_the_seed_model_has_no_memory_and_ours_has():
-    """Flaw 1, demonstrated: the same current code after different histories gives the same
-    prediction from the seed model, and different ones from the model with memory."""
+def test_the_original_model_has_no_memory_and_ours_has():
+    """The original's missing memory, demonstrated: the same current code after different histories
+    gives the same prediction from the original's model, and different ones from the model with memory."""
     keras.utils.set_random_seed(0)
-    seed, windowed = sequence.build_seed_model(CI), sequence.build_sequence_model(CI)
+    original, windowed = sequence.build_original_model(CI), sequence.build_sequence_model(CI)
     rng = np.random.default_rng(1)
     now = rng.normal(size=(1, 1, CI.latent_dim)).astype(np.float32)
     histories = [np.concatenate([rng.normal(size=(1, 10, CI.latent_dim)), now], axis=1).astype(np.float32)
                  for _ in range(2)]
-    np.testing.assert_array_equal(seed(now[:, 0]), seed(now[:, 0]))
+    np.testing.assert_array_equal(original(now[:, 0]), original(now[:, 0]))
     first, second = (keras.ops.convert_to_numpy(windowed(h))[:, -1] for h in histories)
     assert np.abs(first - second).max() > 1e-3
 
@@ -99,7 +103,7 @@ def test_stateful_twin_reproduces_the_windowed_model_step_by_step():
     twin = sequence.stateful_twin(model, batch_size=2)
     codes = np.random.default_rng(3).normal(size=(2, 12, CI.latent_dim)).astype(np.float32)
     expected = keras.ops.convert_to_numpy(model(codes))
-    for attempt in range(2):  # and again after a reset
+    for _ in range(2):  # and again after a reset
         sequence.reset(twin)
         steps = [keras.ops.convert_to_numpy(twin(codes[:, t:t + 1])) for t in range(12)]
         np.testing.assert_allclose(np.concatenate(steps, axis=1), expected, atol=1e-5)
@@ -108,7 +112,7 @@ def test_stateful_twin_reproduces_the_windowed_model_step_by_step():
     np.testing.assert_allclose(keras.ops.convert_to_numpy(twin(codes[:, :1])),
                                keras.ops.convert_to_numpy(model(codes[:, :1])), atol=1e-5)
     with pytest.raises(ValueError, match="not a windowed"):
-        sequence.stateful_twin(sequence.build_seed_model(CI))
+        sequence.stateful_twin(sequence.build_original_model(CI))
 
 
 def test_stand_still_and_linear_baselines():
@@ -134,11 +138,12 @@ def test_gaussian_nll_matches_the_formula():
 def test_training_beats_stand_still_and_scores_only_held_out_codes():
     profile = dataclasses.replace(CI, latent_dim=4, sequence_epochs=40)
     split = sequence.prepare(wave(480, dimensions=4))
-    model, history = sequence.train_sequence_model(split, profile, window=24, learning_rate=3e-3, verbose=0)
+    model, history = sequence.train_sequence_model(split, profile, window=24, learning_rate=3e-3,
+                                                   progress=False)
     assert history.history["loss"][-1] < history.history["loss"][0]
     ours = sequence.held_out_nll(model, split, context=24)
     assert ours.shape == (len(split.held_out),) and np.isfinite(ours).all()
     still = sequence.held_out_nll(sequence.StandStill.fit(split.train), split)
     assert ours.mean() < still.mean() - 0.5  # about −0.7 against 0.06 nats per dimension
-    seed, _ = sequence.train_seed_model(split, profile, epochs=2, verbose=0)
-    assert np.isfinite(sequence.held_out_nll(seed, split)).all()
+    original, _ = sequence.train_original_model(split, profile, epochs=2, progress=False)
+    assert np.isfinite(sequence.held_out_nll(original, split)).all()

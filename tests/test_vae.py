@@ -1,4 +1,4 @@
-"""The VAE: the seed architecture exactly, the reparameterization trick, the ELBO, safe saving."""
+"""The VAE: the original's architecture exactly, the reparameterization trick, the ELBO, safe saving."""
 
 import dataclasses
 
@@ -11,12 +11,12 @@ from dancenet import background, stage, vae
 from dancenet.profiles import PROFILES
 
 
-def test_seed_encoder_and_decoder_have_the_original_parameter_counts():
+def test_original_encoder_and_decoder_have_the_original_parameter_counts():
     assert vae.build_encoder("gpu").count_params() == 1_724_128
     assert vae.build_decoder("gpu").count_params() == 1_744_545
 
 
-def test_seed_encoder_shapes_step_by_step():
+def test_original_encoder_shapes_step_by_step():
     encoder = vae.build_encoder("gpu")
     shapes = [tuple(layer.output.shape[1:]) for layer in encoder.layers[1:8]]
     assert shapes == [(120, 208, 128), (60, 104, 128), (60, 104, 64), (30, 52, 64),
@@ -25,7 +25,7 @@ def test_seed_encoder_shapes_step_by_step():
     assert tuple(z_mean.shape[1:]) == tuple(z_log_var.shape[1:]) == tuple(z.shape[1:]) == (128,)
 
 
-def test_seed_decoder_applies_a_dense_layer_at_every_position():
+def test_original_decoder_applies_a_dense_layer_at_every_position():
     decoder = vae.build_decoder("gpu")
     per_position = decoder.layers[3]
     assert isinstance(per_position, keras.layers.Dense)
@@ -119,7 +119,8 @@ def test_free_bits_raise_the_loss_of_a_collapsed_posterior():
     floored = vae.build_vae("ci", free_bits=0.5, seed=1)
     floored.set_weights(plain.get_weights())
     prediction = plain(images)
-    assert float(floored.compute_loss(images, None, prediction)) > float(plain.compute_loss(images, None, prediction))
+    floored_loss = float(floored.compute_loss(images, None, prediction))
+    assert floored_loss > float(plain.compute_loss(images, None, prediction))
 
 
 def test_bad_beta_is_refused():
@@ -142,7 +143,7 @@ def test_save_and_load_in_safe_mode_gives_identical_outputs(tmp_path, stage_silh
 
 
 def test_the_originals_lambda_sampling_is_refused_in_safe_mode(tmp_path):
-    """Flaw 7 of the original: a Lambda layer cannot be loaded safely; our Sampling layer can."""
+    """The original sampled with a Lambda layer, which safe mode refuses to load; our Sampling layer loads."""
     inputs = keras.Input((4,))
     outputs = keras.layers.Lambda(lambda t: t + keras.random.normal(keras.ops.shape(t)))(inputs)
     path = tmp_path / "lambda.keras"
@@ -165,11 +166,11 @@ def test_split_is_chronological_and_checks_its_input():
 
 def test_train_vae_with_warmup_and_reconstruction_iou(stage_silhouettes):
     model, history = vae.train_vae(stage_silhouettes, "ci", epochs=3, batch_size=32, warmup_epochs=3,
-                                   verbose=0)
+                                   progress=False)
     assert float(keras.ops.convert_to_numpy(model.beta)) == pytest.approx(1.0)
     assert {"val_loss", "val_reconstruction", "val_kl"} <= set(history.history)
     scores = vae.reconstruction_iou(model, stage_silhouettes[:16])
-    assert scores.shape == (16,) and ((0 <= scores) & (scores <= 1)).all()
+    assert scores.shape == (16,) and ((scores >= 0) & (scores <= 1)).all()
     perfect = vae.reconstruction_iou(_Identity(), stage_silhouettes[:4])
     np.testing.assert_array_equal(perfect, 1.0)
 
@@ -186,11 +187,11 @@ class _Identity:
 
 def test_train_vae_refuses_the_wrong_size(stage_silhouettes):
     with pytest.raises(ValueError, match="expects 64×104"):
-        vae.train_vae(stage_silhouettes, "cpu", epochs=1, verbose=0)
+        vae.train_vae(stage_silhouettes, "cpu", epochs=1, progress=False)
 
 
 def test_plain_autoencoder_is_deterministic_learns_and_round_trips(tmp_path, stage_silhouettes):
-    model, history = vae.train_autoencoder(stage_silhouettes, "ci", epochs=4, batch_size=32, verbose=0)
+    model, history = vae.train_autoencoder(stage_silhouettes, "ci", epochs=4, batch_size=32, progress=False)
     assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
     assert set(history.history) >= {"reconstruction", "val_reconstruction"}
     assert "kl" not in history.history and len(model.encoder.outputs) == 1

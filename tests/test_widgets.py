@@ -9,7 +9,7 @@ from dancenet.widgets import BackgroundTuner, StageBrowser
 @pytest.fixture(scope="module")
 def browser(stage_clip):
     return StageBrowser(stage_clip.frames[:60], stage_clip.masks[:60], stage_clip.labels[:60],
-                        move_names=["move-%d" % i for i in range(100)])
+                        move_names=[f"move-{i}" for i in range(100)])
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def small_autoencoder(stage_clip):
     from dancenet import background, vae
 
     images = background.silhouettes(stage_clip.masks[:120:2], (48, 80))
-    model, _ = vae.train_autoencoder(images, "ci", epochs=3, batch_size=16, verbose=0)
+    model, _ = vae.train_autoencoder(images, "ci", epochs=3, batch_size=16, progress=False)
     return model, images
 
 
@@ -121,7 +121,8 @@ def test_reconstruction_viewer_follows_frame_and_noise(small_autoencoder):
     from dancenet.widgets import ReconstructionViewer
 
     model, images = small_autoencoder
-    viewer = ReconstructionViewer({"autoencoder": model, "untrained": vae.build_autoencoder("ci")}, images[:12])
+    models = {"autoencoder": model, "untrained": vae.build_autoencoder("ci")}
+    viewer = ReconstructionViewer(models, images[:12])
     assert viewer.model.options == ("autoencoder", "untrained") and "IoU" in viewer.caption.value
     first, clean = viewer.image.value, viewer.reconstruction()
     viewer.frame.value = 6
@@ -145,8 +146,8 @@ def test_latent_explorer_moves_along_principal_directions(small_autoencoder):
     np.testing.assert_allclose(explorer.code(), codes.mean(axis=0), atol=1e-5)
     first = explorer.image.value
     explorer.sliders[0].value = 2.0
-    centre, directions, spread = vae.latent_directions(codes, 3)
-    np.testing.assert_allclose(explorer.code(), centre + 2 * spread[0] * directions[0], atol=1e-5)
+    center, directions, spread = vae.latent_directions(codes, 3)
+    np.testing.assert_allclose(explorer.code(), center + 2 * spread[0] * directions[0], atol=1e-5)
     assert explorer.image.value != first and "distance" in explorer.caption.value
     explorer._reset()
     assert explorer.image.value == first
@@ -157,8 +158,8 @@ def test_latent_directions_are_ordered_orthonormal_principal_axes():
 
     rng = np.random.default_rng(1)
     codes = rng.normal(size=(5000, 4)) * [5.0, 0.1, 2.0, 1.0] + 3.0
-    centre, directions, spread = vae.latent_directions(codes, 3)
-    np.testing.assert_allclose(centre, 3.0, atol=0.2)
+    center, directions, spread = vae.latent_directions(codes, 3)
+    np.testing.assert_allclose(center, 3.0, atol=0.2)
     np.testing.assert_allclose(directions @ directions.T, np.eye(3), atol=1e-5)
     np.testing.assert_allclose(np.abs(directions[:, [0, 2, 3]]), np.eye(3), atol=0.03)
     np.testing.assert_allclose(spread, [5.0, 2.0, 1.0], rtol=0.05)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..profiles import check_positive_int
+
 # mixed into the seed for each independent random choice, so one seed gives unrelated streams
 _TAG_BODY, _TAG_OUTFIT, _TAG_STAGE, _TAG_NOISE, _TAG_FRAME, _TAG_DANCE = 101, 102, 103, 104, 105, 106
 
 
 def _check_count(n_frames) -> int:
-    if not isinstance(n_frames, (int, np.integer)) or isinstance(n_frames, bool) or n_frames < 1:
-        raise ValueError(f"n_frames must be a positive integer, got {n_frames!r}")
-    return int(n_frames)
+    return check_positive_int(n_frames, "n_frames")
 
 
 def _check_seed(seed) -> int:

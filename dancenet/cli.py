@@ -69,19 +69,20 @@ def _stage(args) -> None:
 
 
 def _dance(args) -> None:
-    from . import artifacts, choreography, sequence, video
-    from .profiles import get_profile
+    from . import choreography, sequence, video
+    from .artifacts import Pipeline
 
     if args.out.suffix.lower() != ".mp4" or (args.gif and args.gif.suffix.lower() != ".gif"):
         raise ValueError("--out must end in .mp4 and --gif in .gif")
-    profile = get_profile(args.profile)
     info = video.video_info(args.video)  # fails early, with a clear message, on an unreadable video
+    pipeline = Pipeline(args.profile, video=args.video)
+    profile = pipeline.profile
     print(f"{profile}\nvideo: {info.frame_count} frames of {info.width}×{info.height} at {info.fps:g} fps")
     print("step 1–2: silhouettes, VAE and latent codes")
-    vae_model = artifacts.trained_vae(profile, video_path=args.video).model
-    data = artifacts.latent_sequence(profile, video_path=args.video)
+    vae_model = pipeline.vae.model
+    data = pipeline.latent_sequence
     print("step 3: sequence model")
-    model = artifacts.trained_sequence_model(profile, "memory", video_path=args.video).model
+    model = pipeline.sequence_model("memory").model
     print(f"step 4: generating {args.frames} frames at temperature {args.temperature}")
     warm_up = data.train[-min(sequence.WINDOW, len(data.train)):]
     codes = choreography.Choreographer(model).generate(warm_up, args.frames, args.temperature, args.seed)[0]
@@ -96,7 +97,7 @@ def _dance(args) -> None:
 
 def main(argv=None) -> int:
     """Run the command line; returns the exit status (0 on success, 1 on bad input)."""
-    from .artifacts import CacheError
+    from .cache import CacheError
 
     args = _parser().parse_args(argv)
     try:

@@ -35,29 +35,41 @@ def main() -> None:
     print(f"# the published book, {date.today()}, {machine()}")
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "book"  # the committed tree, as a clean clone has it
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(source)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(source)],
+            check=True,
+            capture_output=True,
+        )
         try:
             build = [str(BIN / "jupyter-book"), "build", str(source), "--warningiserror", "--nitpick"]
             cold = seconds(build)
             html = source / "_build" / "html"
             size = megabytes(html)
             parts = {name: megabytes(html / name) for name in ("_images", "_static")}
-            vendored = sum(megabytes(html / "_static" / name)
-                           for name in ("mathjax", "html-manager", "requirejs"))
+            vendored = sum(
+                megabytes(html / "_static" / name) for name in ("mathjax", "html-manager", "requirejs")
+            )
             for built in html.parent.iterdir():
                 if built.name != "vendor":
                     shutil.rmtree(built)
             warm = seconds(build)
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(source)],
-                           check=True, capture_output=True)
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(source)],
+                check=True,
+                capture_output=True,
+            )
     print(f"make book, clean output, vendored scripts downloaded: {cold:.1f} s")
     print(f"make book, clean output, vendored scripts cached:     {warm:.1f} s")
-    print(f"site: {size:.1f} MB (figures {parts['_images']:.1f} MB, _static {parts['_static']:.1f} MB "
-          f"of which MathJax, widget manager and RequireJS {vendored:.1f} MB)")
-    browser = seconds([str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                       "tests/test_browser.py"], cwd=ROOT, env={**os.environ})
+    print(
+        f"site: {size:.1f} MB (figures {parts['_images']:.1f} MB, _static {parts['_static']:.1f} MB "
+        f"of which MathJax, widget manager and RequireJS {vendored:.1f} MB)"
+    )
+    browser = seconds(
+        [str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_browser.py"],
+        cwd=ROOT,
+        env={**os.environ},
+    )
     print(f"browser tests (book build + every page in Chromium): {browser:.1f} s")
 
 

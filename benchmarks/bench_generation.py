@@ -43,8 +43,10 @@ def measure(profile: str) -> None:
     predict = frames_per_second(lambda: choreography.generate_with_predict(twin, warm, STEPS, 0.5), STEPS, 1)
     one = frames_per_second(lambda: composer.generate(warm, STEPS, 0.5), STEPS)
     eight = frames_per_second(lambda: composer.generate(np.stack([warm] * 8), STEPS, 0.5), 8 * STEPS)
-    print(f"{profile} profile model ({model.count_params():,} parameters), {STEPS} frames after a "
-          f"{sequence.WINDOW}-code warm-up:")
+    print(
+        f"{profile} profile model ({model.count_params():,} parameters), {STEPS} frames after a "
+        f"{sequence.WINDOW}-code warm-up:"
+    )
     print(f"  model.predict per frame (the original's way): {predict:8.1f} frames/s")
     print(f"  compiled loop, 1 dancer:                      {one:8.1f} frames/s = {one / predict:6.1f}×")
     print(f"  compiled loop, 8 dancers:                     {eight:8.1f} frames/s = {eight / predict:6.1f}×")

@@ -29,7 +29,7 @@ def matmul_flops_per_second(n: int = 2048, repeats: int = 10) -> float:
     for _ in range(repeats):
         start = time.perf_counter()
         product(a, b).numpy()
-        best = max(best, 2 * n ** 3 / (time.perf_counter() - start))
+        best = max(best, 2 * n**3 / (time.perf_counter() - start))
     return best
 
 
@@ -58,17 +58,22 @@ def training_images_per_second(batch: int = 100, steps: int = 3) -> float:
 
 
 def main() -> None:
-    print(f"# the original's VAE, training throughput, {date.today()}, {machine()}, "
-          f"TensorFlow {tf.__version__}")
+    print(
+        f"# the original's VAE, training throughput, {date.today()}, {machine()}, TensorFlow {tf.__version__}"
+    )
     ceiling = matmul_flops_per_second()
     print(f"fp32 matmul ceiling (2048×2048):       {ceiling / 1e9:8.1f} GFLOP/s")
     per_image = forward_flops(vae.build_encoder("gpu")) + forward_flops(vae.build_decoder("gpu"))
-    print(f"the original's VAE, forward pass:       {per_image / 1e9:8.2f} GFLOP/image "
-          f"(training ≈ 3× forward: {3 * per_image / 1e9:.2f})")
+    print(
+        f"the original's VAE, forward pass:       {per_image / 1e9:8.2f} GFLOP/image "
+        f"(training ≈ 3× forward: {3 * per_image / 1e9:.2f})"
+    )
     rate = training_images_per_second()
     achieved = rate * 3 * per_image
-    print(f"training, batch 100 at 120×208:         {rate:8.2f} images/s = {achieved / 1e9:.1f} GFLOP/s "
-          f"= {achieved / ceiling:.0%} of the matmul ceiling")
+    print(
+        f"training, batch 100 at 120×208:         {rate:8.2f} images/s = {achieved / 1e9:.1f} GFLOP/s "
+        f"= {achieved / ceiling:.0%} of the matmul ceiling"
+    )
 
 
 if __name__ == "__main__":

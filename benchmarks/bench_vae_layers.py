@@ -61,12 +61,16 @@ def seconds_per_step(layer, input_shape, needs_input_gradient: bool, repeats: in
 
 
 def main() -> None:
-    print(f"# the original's VAE, per-layer forward + backward, batch {BATCH}, {date.today()}, {machine()}, "
-          f"TensorFlow {tf.__version__}")
+    print(
+        f"# the original's VAE, per-layer forward + backward, batch {BATCH}, {date.today()}, {machine()}, "
+        f"TensorFlow {tf.__version__}"
+    )
     ceiling = matmul_flops_per_second()
     print(f"fp32 matmul ceiling (2048×2048): {ceiling / 1e9:.1f} GFLOP/s\n")
-    print(f"{'model':<8}{'layer':<20}{'input shape':<18}{'ms/batch':>9}{'share':>7}"
-          f"{'GFLOP/batch':>12}{'GFLOP/s':>9}{'of ceiling':>11}")
+    print(
+        f"{'model':<8}{'layer':<20}{'input shape':<18}{'ms/batch':>9}{'share':>7}"
+        f"{'GFLOP/batch':>12}{'GFLOP/s':>9}{'of ceiling':>11}"
+    )
     rows = []
     for model in (vae.build_encoder("gpu", seed=0), vae.build_decoder("gpu")):
         for index, layer in enumerate(model.layers[1:]):
@@ -78,12 +82,16 @@ def main() -> None:
     total = sum(row[3] for row in rows)
     for name, layer, shape, seconds, flops in rows:
         rate = flops / seconds
-        print(f"{name:<8}{layer:<20}{str(shape):<18}{seconds * 1e3:>9.1f}{seconds / total:>7.0%}"
-              f"{flops / 1e9:>12.1f}{rate / 1e9:>9.1f}{rate / ceiling:>11.0%}")
+        print(
+            f"{name:<8}{layer:<20}{str(shape):<18}{seconds * 1e3:>9.1f}{seconds / total:>7.0%}"
+            f"{flops / 1e9:>12.1f}{rate / 1e9:>9.1f}{rate / ceiling:>11.0%}"
+        )
     flops = sum(row[4] for row in rows)
-    print(f"\nsum of layers: {total * 1e3:.0f} ms/batch = {BATCH / total:.1f} images/s, "
-          f"{flops / total / 1e9:.1f} GFLOP/s = {flops / total / ceiling:.0%} of the ceiling "
-          f"(loss, optimizer and data pipeline not included)")
+    print(
+        f"\nsum of layers: {total * 1e3:.0f} ms/batch = {BATCH / total:.1f} images/s, "
+        f"{flops / total / 1e9:.1f} GFLOP/s = {flops / total / ceiling:.0%} of the ceiling "
+        f"(loss, optimizer and data pipeline not included)"
+    )
 
 
 if __name__ == "__main__":

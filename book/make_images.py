@@ -1,6 +1,6 @@
 """Make the book's cover and logo from the synthetic stage (run once; the PNGs are committed).
 
-    .venv/bin/python book/make_images.py
+.venv/bin/python book/make_images.py
 """
 
 from pathlib import Path
@@ -20,8 +20,9 @@ def cover(n: int = 6) -> np.ndarray:
     masks = background.remove_background(clip.frames, "median")
     picks = np.linspace(40, len(clip.frames) - 40, n).astype(int)
     top = np.concatenate([clip.frames[i] for i in picks], axis=1)
-    bottom = np.concatenate([np.repeat(masks[i, ..., None] * 255, 3, axis=-1).astype(np.uint8)
-                             for i in picks], axis=1)
+    bottom = np.concatenate(
+        [np.repeat(masks[i, ..., None] * 255, 3, axis=-1).astype(np.uint8) for i in picks], axis=1
+    )
     return np.concatenate([top, bottom], axis=0)
 
 
@@ -30,14 +31,15 @@ def logo(size: int = 160) -> np.ndarray:
     dancer = stage.Stage(seed=STAGE_SEED)
     _, mask = dancer.render(stage.move_pose(stage.MOVES[3], 0.25), 0)
     ys, xs = np.nonzero(mask)
-    crop = mask[max(ys.min() - 4, 0):ys.max() + 5, max(xs.min() - 20, 0):xs.max() + 21]
-    crop = cv2.resize(crop.astype(np.float32), (size * crop.shape[1] // crop.shape[0], size),
-                      interpolation=cv2.INTER_AREA)
+    crop = mask[max(ys.min() - 4, 0) : ys.max() + 5, max(xs.min() - 20, 0) : xs.max() + 21]
+    crop = cv2.resize(
+        crop.astype(np.float32), (size * crop.shape[1] // crop.shape[0], size), interpolation=cv2.INTER_AREA
+    )
     canvas = np.full((size + 20, size + 20, 3), (34, 30, 60), np.float32)
     left = (canvas.shape[1] - crop.shape[1]) // 2
-    region = canvas[10:10 + size, max(left, 0):max(left, 0) + crop.shape[1]]
-    alpha = crop[:, :region.shape[1], None]
-    canvas[10:10 + size, max(left, 0):max(left, 0) + crop.shape[1]] = region * (1 - alpha) + 255 * alpha
+    region = canvas[10 : 10 + size, max(left, 0) : max(left, 0) + crop.shape[1]]
+    alpha = crop[:, : region.shape[1], None]
+    canvas[10 : 10 + size, max(left, 0) : max(left, 0) + crop.shape[1]] = region * (1 - alpha) + 255 * alpha
     return canvas.astype(np.uint8)
 
 

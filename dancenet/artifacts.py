@@ -71,8 +71,13 @@ class Silhouettes:
     def load(cls, folder: Path) -> Silhouettes:
         with np.load(folder / "silhouettes.npz") as data:
             images = data["images"].astype(np.float32) / 255.0
-            return cls(images=images, frame_indices=data["frame_indices"], iou=data["iou"],
-                       method=str(data["method"]), source=str(data["source"]))
+            return cls(
+                images=images,
+                frame_indices=data["frame_indices"],
+                iou=data["iou"],
+                method=str(data["method"]),
+                source=str(data["source"]),
+            )
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,9 @@ class TrainedModel:
     def save(self, folder: Path, history) -> None:
         self.model.save(folder / "model.keras")
         history = {k: [float(v) for v in vs] for k, vs in history.items()}
-        (folder / "metrics.json").write_text(json.dumps({"history": history, "scores": self.scores}, indent=1))
+        (folder / "metrics.json").write_text(
+            json.dumps({"history": history, "scores": self.scores}, indent=1)
+        )
 
     @classmethod
     def load(cls, folder: Path) -> TrainedModel:
@@ -132,11 +139,13 @@ class Pipeline:
     artifact on first use (with progress bars unless ``progress=False``) and keeps it.
     """
 
-    def __init__(self, profile: Profile | str | None = None, video=None, method: str = "median",
-                 progress: bool = True):
+    def __init__(
+        self, profile: Profile | str | None = None, video=None, method: str = "median", progress: bool = True
+    ):
         if method not in background.METHODS:
-            raise ValueError(f"unknown background-removal method {method!r}: "
-                             f"choose one of {', '.join(background.METHODS)}")
+            raise ValueError(
+                f"unknown background-removal method {method!r}: choose one of {', '.join(background.METHODS)}"
+            )
         self.profile = get_profile(profile)
         self.video = None if video is None else Path(video)
         self.source = None if video is None else _video_identity(video)
@@ -192,10 +201,15 @@ class Pipeline:
     def artifact(self, name: str) -> Artifact:
         """The recipe for ``name`` (one of :data:`ARTIFACTS`), bound to this pipeline."""
         if name not in self._artifacts:
-            recipes = {"stage": self._stage, "silhouettes": self._silhouettes, "vae": self._vae,
-                       "autoencoder": self._autoencoder, "latents": self._latents,
-                       "sequence-memory": lambda: self._sequence("memory"),
-                       "sequence-original": lambda: self._sequence("original")}
+            recipes = {
+                "stage": self._stage,
+                "silhouettes": self._silhouettes,
+                "vae": self._vae,
+                "autoencoder": self._autoencoder,
+                "latents": self._latents,
+                "sequence-memory": lambda: self._sequence("memory"),
+                "sequence-original": lambda: self._sequence("original"),
+            }
             if name not in recipes:
                 raise ValueError(f"unknown artifact {name!r}: choose one of {', '.join(ARTIFACTS)}")
             self._artifacts[name] = recipes[name]()
@@ -206,12 +220,23 @@ class Pipeline:
     def _stage(self) -> Artifact:
         def build(folder: Path, profile) -> None:
             height, width = profile.video_size
-            stage.write_stage_video(folder, profile.stage_frames, seed=STAGE_SEED,
-                                    settings=stage.StageSettings(height=height, width=width),
-                                    progress=self.progress)
+            stage.write_stage_video(
+                folder,
+                profile.stage_frames,
+                seed=STAGE_SEED,
+                settings=stage.StageSettings(height=height, width=width),
+                progress=self.progress,
+            )
 
-        return Artifact("stage", self.profile, FIELDS["stage"], build, stage.StageRecording.load,
-                        settings={"seed": STAGE_SEED}, modules=(stage, video))
+        return Artifact(
+            "stage",
+            self.profile,
+            FIELDS["stage"],
+            build,
+            stage.StageRecording.load,
+            settings={"seed": STAGE_SEED},
+            modules=(stage, video),
+        )
 
     def _silhouettes(self) -> Artifact:
         recording = self.artifact("stage") if self.video is None else None
@@ -219,20 +244,32 @@ class Pipeline:
         def build(folder: Path, profile) -> None:
             truth = recording.get() if recording is not None else None
             path = truth.video_path if truth is not None else self.video
-            frames = video.read_frames(path, stride=profile.frame_stride, size=profile.video_size,
-                                       progress=self.progress)
+            frames = video.read_frames(
+                path, stride=profile.frame_stride, size=profile.video_size, progress=self.progress
+            )
             masks = background.remove_background(frames, self.method)
             indices = np.arange(len(frames)) * profile.frame_stride
             scores = background.iou(masks, truth.masks[indices]) if truth is not None else np.zeros(0)
             images = background.silhouettes(masks, profile.image_size)
-            np.savez_compressed(folder / "silhouettes.npz", images=video.to_uint8(images),
-                                frame_indices=indices, iou=scores, method=self.method,
-                                source="stage" if truth is not None else str(path))
+            np.savez_compressed(
+                folder / "silhouettes.npz",
+                images=video.to_uint8(images),
+                frame_indices=indices,
+                iou=scores,
+                method=self.method,
+                source="stage" if truth is not None else str(path),
+            )
 
-        return Artifact("silhouettes", self.profile, FIELDS["silhouettes"], build, Silhouettes.load,
-                        settings={"method": self.method, "source": self.source or "stage"},
-                        modules=(background, video),
-                        inputs=(recording,) if recording is not None else ())
+        return Artifact(
+            "silhouettes",
+            self.profile,
+            FIELDS["silhouettes"],
+            build,
+            Silhouettes.load,
+            settings={"method": self.method, "source": self.source or "stage"},
+            modules=(background, video),
+            inputs=(recording,) if recording is not None else (),
+        )
 
     def _trained_on_silhouettes(self, name: str, train, epochs) -> Artifact:
         from . import vae
@@ -241,14 +278,23 @@ class Pipeline:
 
         def build(folder: Path, profile) -> None:
             images = silhouettes.get().images
-            model, history = train(images, profile, epochs=epochs(profile), seed=TRAINING_SEED,
-                                   progress=self.progress)
+            model, history = train(
+                images, profile, epochs=epochs(profile), seed=TRAINING_SEED, progress=self.progress
+            )
             _, held_out = vae.split(images)
             score = float(vae.reconstruction_iou(model, held_out).mean())
             TrainedModel(model, {}, {"held_out_iou": score}).save(folder, history.history)
 
-        return Artifact(name, self.profile, FIELDS[name], build, TrainedModel.load,
-                        settings={"seed": TRAINING_SEED}, modules=(vae,), inputs=(silhouettes,))
+        return Artifact(
+            name,
+            self.profile,
+            FIELDS[name],
+            build,
+            TrainedModel.load,
+            settings={"seed": TRAINING_SEED},
+            modules=(vae,),
+            inputs=(silhouettes,),
+        )
 
     def _vae(self) -> Artifact:
         from . import vae
@@ -258,8 +304,9 @@ class Pipeline:
     def _autoencoder(self) -> Artifact:
         from . import vae
 
-        return self._trained_on_silhouettes("autoencoder", vae.train_autoencoder,
-                                            lambda profile: max(1, profile.vae_epochs // 2))
+        return self._trained_on_silhouettes(
+            "autoencoder", vae.train_autoencoder, lambda profile: max(1, profile.vae_epochs // 2)
+        )
 
     def _latents(self) -> Artifact:
         from . import vae
@@ -270,9 +317,15 @@ class Pipeline:
             codes = trained.get().model.encode(silhouettes.get().images)
             np.save(folder / "latents.npy", codes.astype(np.float32))
 
-        return Artifact("latents", self.profile, FIELDS["latents"], build,
-                        lambda folder: np.load(folder / "latents.npy"),
-                        modules=(vae,), inputs=(trained, silhouettes))
+        return Artifact(
+            "latents",
+            self.profile,
+            FIELDS["latents"],
+            build,
+            lambda folder: np.load(folder / "latents.npy"),
+            modules=(vae,),
+            inputs=(trained, silhouettes),
+        )
 
     def _sequence(self, kind: str) -> Artifact:
         from . import sequence
@@ -286,19 +339,29 @@ class Pipeline:
             score = float(sequence.held_out_nll(model, data).mean())
             TrainedModel(model, {}, {"held_out_nll": score}).save(folder, history.history)
 
-        return Artifact(f"sequence-{kind}", self.profile, FIELDS["sequence"], build, TrainedModel.load,
-                        settings={"seed": TRAINING_SEED}, modules=(sequence,), inputs=(latents,))
+        return Artifact(
+            f"sequence-{kind}",
+            self.profile,
+            FIELDS["sequence"],
+            build,
+            TrainedModel.load,
+            settings={"seed": TRAINING_SEED},
+            modules=(sequence,),
+            inputs=(latents,),
+        )
 
 
 # ----------------------------------------------------------------------------- one thing at a time
+
 
 def stage_video(profile: Profile | str | None = None, progress: bool = True) -> stage.StageRecording:
     """The course's synthetic dance video for a profile, with its ground truth (chapter 1)."""
     return Pipeline(profile, progress=progress).stage
 
 
-def silhouettes(profile: Profile | str | None = None, video_path=None, method: str = "median",
-                progress: bool = True) -> Silhouettes:
+def silhouettes(
+    profile: Profile | str | None = None, video_path=None, method: str = "median", progress: bool = True
+) -> Silhouettes:
     """The silhouettes the VAE trains on (chapter 2's output), from the stage video or ``video_path``.
 
     The frames are read every ``profile.frame_stride``-th, resized to the profile's video size,
@@ -327,7 +390,8 @@ def latent_sequence(profile: Profile | str | None = None, progress: bool = True,
     return Pipeline(profile, video_path, progress=progress).latent_sequence
 
 
-def trained_sequence_model(profile: Profile | str | None = None, kind: str = "memory",
-                           progress: bool = True, video_path=None) -> TrainedModel:
+def trained_sequence_model(
+    profile: Profile | str | None = None, kind: str = "memory", progress: bool = True, video_path=None
+) -> TrainedModel:
     """Chapter 7's sequence models, ``"memory"`` (ours) or ``"original"``, on the latent sequence."""
     return Pipeline(profile, video_path, progress=progress).sequence_model(kind)

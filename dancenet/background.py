@@ -31,6 +31,7 @@ METHODS = ("threshold", "median", "mog2", "knn")
 
 # ----------------------------------------------------------------------------- scoring
 
+
 def iou(predicted, truth) -> np.ndarray | float:
     """Intersection over union of binary masks, per frame.
 
@@ -57,11 +58,13 @@ def mean_iou(predicted, truth) -> float:
 
 # ----------------------------------------------------------------------------- input checks
 
+
 def _check_frames(frames) -> np.ndarray:
     frames = np.asarray(frames)
     if frames.ndim == 3 and frames.shape[-1] == 3:
-        raise ValueError(f"expected a stack of frames (N, H, W, 3); got one frame {frames.shape} — "
-                         "wrap it as frames[None]")
+        raise ValueError(
+            f"expected a stack of frames (N, H, W, 3); got one frame {frames.shape} — wrap it as frames[None]"
+        )
     if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0:
         raise ValueError(f"expected RGB frames of shape (N, H, W, 3), got {frames.shape}")
     if frames.dtype != np.uint8:
@@ -82,6 +85,7 @@ def _luma(frames: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- the original
 
+
 def threshold_masks(frames, level: float = 20) -> np.ndarray:
     """The original DanceNet's rule: pixels brighter than ``level`` are background.
 
@@ -94,6 +98,7 @@ def threshold_masks(frames, level: float = 20) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- median background
+
 
 def median_background(frames, samples: int = 101) -> np.ndarray:
     """The empty stage, estimated as the per-pixel median of ``samples`` evenly spaced frames."""
@@ -109,22 +114,35 @@ def lighting_gain(frames, background) -> np.ndarray:
     """
     frames = _check_frames(frames)
     reference = _luma(np.asarray(background)[None]) + 1.0
-    return np.concatenate([np.median(((_luma(block) + 1.0) / reference).reshape(len(block), -1), axis=1)
-                           for block in np.array_split(frames, -(-len(frames) // 256))])
+    return np.concatenate(
+        [
+            np.median(((_luma(block) + 1.0) / reference).reshape(len(block), -1), axis=1)
+            for block in np.array_split(frames, -(-len(frames) // 256))
+        ]
+    )
 
 
 def _color_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Largest difference of the two colour-difference channels (blue − luma, red − luma)."""
+
     def opponent(x):
         luma = x @ LUMA
         return np.stack([x[..., 2] - luma, x[..., 0] - luma], axis=-1)
+
     return np.abs(opponent(a) - opponent(b)).max(axis=-1)
 
 
-def difference_masks(frames, background, threshold: float = 28, color_threshold: float = 60,
-                     compensate_gain: bool = True, suppress_shadows: bool = True,
-                     shadow_range: tuple[float, float] = (0.45, 0.95), chroma_tolerance: float = 0.04,
-                     chunk: int = 64) -> np.ndarray:
+def difference_masks(
+    frames,
+    background,
+    threshold: float = 28,
+    color_threshold: float = 60,
+    compensate_gain: bool = True,
+    suppress_shadows: bool = True,
+    shadow_range: tuple[float, float] = (0.45, 0.95),
+    chroma_tolerance: float = 0.04,
+    chunk: int = 64,
+) -> np.ndarray:
     """Pixels that differ from the background in brightness by more than ``threshold`` (0–255),
     or in colour by more than ``color_threshold``.
 
@@ -146,18 +164,19 @@ def difference_masks(frames, background, threshold: float = 28, color_threshold:
     ref_luma = reference @ LUMA
     masks = np.empty(frames.shape[:3], bool)
     for start in range(0, len(frames), chunk):
-        block = frames[start:start + chunk].astype(np.float32)
-        block /= gains[start:start + chunk, None, None, None].astype(np.float32)
+        block = frames[start : start + chunk].astype(np.float32)
+        block /= gains[start : start + chunk, None, None, None].astype(np.float32)
         luma = block @ LUMA
-        foreground = ((np.abs(luma - ref_luma) > threshold)
-                      | (_color_difference(block, reference) > color_threshold))
+        foreground = (np.abs(luma - ref_luma) > threshold) | (
+            _color_difference(block, reference) > color_threshold
+        )
         if suppress_shadows:
             darkening = (luma + 1.0) / (ref_luma + 1.0)
             chroma = block / (block.sum(-1, keepdims=True) + 1.0)
             same_color = np.abs(chroma - ref_chroma).max(axis=-1) < chroma_tolerance
             shadow = same_color & (darkening > shadow_range[0]) & (darkening < shadow_range[1])
             foreground &= ~shadow
-        masks[start:start + chunk] = foreground
+        masks[start : start + chunk] = foreground
     return masks
 
 
@@ -167,9 +186,17 @@ def _median_masks(frames, **options) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- OpenCV models
 
-def learned_subtractor(frames, method: str = "mog2", history: int = 500, shadows: bool = True,
-                       background_ratio: float = 0.5, samples: int = 30, neighbors: int = 15,
-                       progress: bool = False):
+
+def learned_subtractor(
+    frames,
+    method: str = "mog2",
+    history: int = 500,
+    shadows: bool = True,
+    background_ratio: float = 0.5,
+    samples: int = 30,
+    neighbors: int = 15,
+    progress: bool = False,
+):
     """An OpenCV background model (``mog2`` or ``knn``) after one learning pass over ``frames``.
 
     A dancer who lingers on some pixels ends up in the model there too. ``background_ratio`` (MOG2:
@@ -207,8 +234,7 @@ def subtractor_masks(model, frames, sensitivity: float | None = None) -> np.ndar
             model.setVarThreshold(float(sensitivity))
         else:
             model.setDist2Threshold(float(sensitivity))
-    return np.stack([model.apply(cv2.cvtColor(f, cv2.COLOR_RGB2BGR), learningRate=0) == 255
-                     for f in frames])
+    return np.stack([model.apply(cv2.cvtColor(f, cv2.COLOR_RGB2BGR), learningRate=0) == 255 for f in frames])
 
 
 def mog2_masks(frames, sensitivity: float = 40, **learning) -> np.ndarray:
@@ -222,6 +248,7 @@ def knn_masks(frames, sensitivity: float = 400, **learning) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- clean-up
+
 
 def _kernel(size: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
@@ -251,8 +278,9 @@ def filled_holes(mask: np.ndarray, max_area: int) -> np.ndarray:
     return mask | small[labels]
 
 
-def clean_masks(masks, open_size: int = 3, close_size: int = 0, keep_largest: bool = True,
-                hole_size: int = 32) -> np.ndarray:
+def clean_masks(
+    masks, open_size: int = 3, close_size: int = 0, keep_largest: bool = True, hole_size: int = 32
+) -> np.ndarray:
     """Morphological clean-up: opening removes specks, closing fills cracks, then the biggest
     shape, then small enclosed holes filled.
 
@@ -302,8 +330,10 @@ def compare_methods(frames, truth, methods=METHODS, progress: bool = True) -> di
     truth = _check_masks(truth)
     if truth.shape != np.asarray(frames).shape[:3]:
         raise ValueError(f"truth masks {truth.shape} do not match frames {np.asarray(frames).shape}")
-    return {method: iou(remove_background(frames, method), truth)
-            for method in tqdm(methods, desc="methods", disable=not progress)}
+    return {
+        method: iou(remove_background(frames, method), truth)
+        for method in tqdm(methods, desc="methods", disable=not progress)
+    }
 
 
 def silhouettes(masks, size) -> np.ndarray:

@@ -68,7 +68,7 @@ def _imported_files(path: Path) -> set[Path]:
         if isinstance(node, ast.Import):
             names = [alias.name.split(".") for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            module = package[:len(package) - node.level + 1] if node.level else []
+            module = package[: len(package) - node.level + 1] if node.level else []
             module = module + (node.module.split(".") if node.module else [])
             names = [module] + [module + [alias.name] for alias in node.names]
         else:
@@ -132,10 +132,14 @@ class Artifact:
 
     def description(self) -> dict:
         """Everything that decides the artifact's content (what its key hashes)."""
-        return {"name": self.name, "version": __version__,
-                "profile": {f: getattr(self.profile, f) for f in sorted(self.fields)},
-                "settings": self.settings, "source": source_hash(self.modules),
-                "inputs": {a.name: a.key for a in self.inputs}}
+        return {
+            "name": self.name,
+            "version": __version__,
+            "profile": {f: getattr(self.profile, f) for f in sorted(self.fields)},
+            "settings": self.settings,
+            "source": source_hash(self.modules),
+            "inputs": {a.name: a.key for a in self.inputs},
+        }
 
     @cached_property
     def key(self) -> str:
@@ -155,13 +159,18 @@ class Artifact:
         """
         folder = self.folder
         if not folder.exists():
-            _build_atomically(folder, self.description(),
-                              lambda partial: self.build(partial, ProfileView(self.profile, self.fields)))
+            _build_atomically(
+                folder,
+                self.description(),
+                lambda partial: self.build(partial, ProfileView(self.profile, self.fields)),
+            )
         try:
             return self.load(folder)
         except Exception as error:
-            raise CacheError(f"the cached {self.name} in {folder} cannot be read ({error}); delete that "
-                             f"folder, or call dancenet.cache.clear(), and run again") from error
+            raise CacheError(
+                f"the cached {self.name} in {folder} cannot be read ({error}); delete that "
+                f"folder, or call dancenet.cache.clear(), and run again"
+            ) from error
 
 
 def _build_atomically(folder: Path, description: dict, build: Callable[[Path], None]) -> None:

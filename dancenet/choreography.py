@@ -34,6 +34,7 @@ DEFAULT_TEMPERATURE = 0.5
 
 # ----------------------------------------------------------------------------- generation
 
+
 class Choreographer:
     """Autoregressive sampling from a sequence model, compiled once, batched over dancers.
 
@@ -76,15 +77,16 @@ class Choreographer:
         return params, states
 
     def _generate(self, warm_up, length, temperature, seed):
-        history = warm_up[:, -self.context:]
+        history = warm_up[:, -self.context :]
         refresh = self.context // 2
         params, states = self._warm(history)
         codes = tf.TensorArray(warm_up.dtype, size=length)
         for t in tf.range(length):
             if self.stateful and t > 0 and t % refresh == 0:
                 params, states = self._warm(history)
-            code = mdn.sample_tensor(params, self.dimensions, self.components, temperature,
-                                     tf.stack([seed, t]))
+            code = mdn.sample_tensor(
+                params, self.dimensions, self.components, temperature, tf.stack([seed, t])
+            )
             codes = codes.write(t, code)
             history = tf.concat([history[:, 1:], code[:, None]], axis=1)
             params, states = self._step(code, states)
@@ -101,20 +103,24 @@ class Choreographer:
         if warm_up.ndim == 2:
             warm_up = warm_up[None]
         if warm_up.ndim != 3 or warm_up.shape[-1] != self.dimensions or warm_up.shape[1] < 1:
-            raise ValueError(f"warm-up codes must be (W, {self.dimensions}) or "
-                             f"(dancers, W, {self.dimensions}) with W ≥ 1, got {warm_up.shape}")
+            raise ValueError(
+                f"warm-up codes must be (W, {self.dimensions}) or "
+                f"(dancers, W, {self.dimensions}) with W ≥ 1, got {warm_up.shape}"
+            )
         if not np.isfinite(warm_up).all():
             raise ValueError("warm-up codes contain NaN or infinity")
         length = check_positive_int(length, "length")
         if not 0 <= temperature < np.inf:
             raise ValueError(f"temperature must be a finite number ≥ 0, got {temperature}")
-        codes = self._loop(tf.constant(warm_up), tf.constant(length), tf.constant(float(temperature)),
-                           tf.constant(int(seed)))
+        codes = self._loop(
+            tf.constant(warm_up), tf.constant(length), tf.constant(float(temperature)), tf.constant(int(seed))
+        )
         return codes.numpy()
 
 
-def generate_with_predict(model: keras.Model, warm_up, length: int, temperature: float = 1.0,
-                          seed: int = 0) -> np.ndarray:
+def generate_with_predict(
+    model: keras.Model, warm_up, length: int, temperature: float = 1.0, seed: int = 0
+) -> np.ndarray:
     """The original's way: one ``model.predict`` call per frame, sampling in NumPy in between.
 
     ``model`` is a stateful twin (:func:`dancenet.sequence.stateful_twin`) with batch size 1, so
@@ -134,6 +140,7 @@ def generate_with_predict(model: keras.Model, warm_up, length: int, temperature:
 
 
 # ----------------------------------------------------------------------------- measures
+
 
 def _check_codes(codes) -> np.ndarray:
     return sequence.check_sequence(codes, "dance", np.float64)
@@ -210,8 +217,9 @@ def diversity(sequences, length: int = MEASURE_WINDOW, samples: int = 2000, seed
     total = 0.0
     for _ in range(samples):
         i, j = rng.choice(len(sequences), 2, replace=False)
-        total += np.linalg.norm(sequences[i][rng.integers(len(sequences[i]))]
-                                - sequences[j][rng.integers(len(sequences[j]))])
+        total += np.linalg.norm(
+            sequences[i][rng.integers(len(sequences[i]))] - sequences[j][rng.integers(len(sequences[j]))]
+        )
     return total / samples
 
 
@@ -243,6 +251,7 @@ def report(dances: dict, real, reference=None) -> dict:
 
 # ----------------------------------------------------------------------------- export
 
+
 def silhouette_frames(images) -> np.ndarray:
     """Decoder outputs ``(N, H, W, 1)`` in [0, 1] as ``uint8`` grayscale frames ``(N, H, W)``."""
     images = np.asarray(images, np.float32)
@@ -259,7 +268,7 @@ def grid(clips, columns: int = 2, gap: int = 4) -> np.ndarray:
 
     clips = [np.asarray(c, np.uint8) for c in clips]
     clips += [np.zeros_like(clips[0])] * (-len(clips) % columns)
-    rows = [side_by_side(*clips[i:i + columns], gap=gap, axis=2) for i in range(0, len(clips), columns)]
+    rows = [side_by_side(*clips[i : i + columns], gap=gap, axis=2) for i in range(0, len(clips), columns)]
     return side_by_side(*rows, gap=gap, axis=1)
 
 
@@ -282,8 +291,9 @@ def gif_bytes(frames, fps: float) -> bytes:
         raise ValueError(f"fps must be positive, got {fps!r}")
     pictures = [Image.fromarray(frame) for frame in frames]
     buffer = io.BytesIO()
-    pictures[0].save(buffer, format="GIF", save_all=True, append_images=pictures[1:],
-                     duration=round(1000 / fps), loop=0)
+    pictures[0].save(
+        buffer, format="GIF", save_all=True, append_images=pictures[1:], duration=round(1000 / fps), loop=0
+    )
     return buffer.getvalue()
 
 

@@ -33,30 +33,48 @@ def _parser() -> argparse.ArgumentParser:
     from .choreography import DEFAULT_TEMPERATURE
     from .profiles import PROFILES
 
-    parser = argparse.ArgumentParser(prog="dancenet", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dancenet",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"dancenet {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    stage = commands.add_parser("stage", help="render the synthetic stage video (with ground truth)",
-                                description="Render the course's synthetic dancer into a folder: "
-                                            "stage.mp4, truth.npz (masks, poses, moves) and meta.json.")
+    stage = commands.add_parser(
+        "stage",
+        help="render the synthetic stage video (with ground truth)",
+        description="Render the course's synthetic dancer into a folder: "
+        "stage.mp4, truth.npz (masks, poses, moves) and meta.json.",
+    )
     stage.add_argument("--out", type=Path, required=True, help="folder to write into")
     stage.add_argument("--frames", type=int, default=1800, help="frames at 30 fps (default 1800 = 1 minute)")
     stage.add_argument("--seed", type=int, default=8, help="random seed of the dancer and the stage")
 
-    dance = commands.add_parser("dance", help="generate a new dance from a dance video",
-                                description="Learn a dancer from a video and generate a new dance.",
-                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    dance = commands.add_parser(
+        "dance",
+        help="generate a new dance from a dance video",
+        description="Learn a dancer from a video and generate a new dance.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     dance.add_argument("--video", type=Path, required=True, help="a dance video (any format OpenCV reads)")
     dance.add_argument("--out", type=Path, required=True, help="the generated dance, an .mp4 file")
     dance.add_argument("--gif", type=Path, help="also write the dance as an animated GIF")
-    dance.add_argument("--profile", choices=sorted(PROFILES), help="model sizes and training budget "
-                       "(default: $DANCENET_PROFILE, else gpu when a GPU is visible, else cpu)")
+    dance.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        help="model sizes and training budget "
+        "(default: $DANCENET_PROFILE, else gpu when a GPU is visible, else cpu)",
+    )
     dance.add_argument("--frames", type=int, default=300, help="frames to generate (default 300)")
-    dance.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE,
-                       help=f"sampling temperature: 0 = always the likeliest move, 1 = the model as "
-                            f"trained, >1 = wilder (default {DEFAULT_TEMPERATURE})")
+    dance.add_argument(
+        "--temperature",
+        type=float,
+        default=DEFAULT_TEMPERATURE,
+        help=f"sampling temperature: 0 = always the likeliest move, 1 = the model as "
+        f"trained, >1 = wilder (default {DEFAULT_TEMPERATURE})",
+    )
     dance.add_argument("--seed", type=int, default=0, help="random seed of the generated dance")
     return parser
 
@@ -84,7 +102,7 @@ def _dance(args) -> None:
     print("step 3: sequence model")
     model = pipeline.sequence_model("memory").model
     print(f"step 4: generating {args.frames} frames at temperature {args.temperature}")
-    warm_up = data.train[-min(sequence.WINDOW, len(data.train)):]
+    warm_up = data.train[-min(sequence.WINDOW, len(data.train)) :]
     codes = choreography.Choreographer(model).generate(warm_up, args.frames, args.temperature, args.seed)[0]
     frames = choreography.silhouette_frames(vae_model.decode(data.scaler.inverse(codes)))
     fps = info.fps / profile.frame_stride

@@ -27,8 +27,9 @@ def _check(mu: float, sigma: float, samples: int, repeats: int) -> None:
     check_positive_int(repeats, "repeats")
 
 
-def score_function_gradients(f, mu: float, sigma: float, samples: int, repeats: int = 1,
-                             seed: int | None = None) -> np.ndarray:
+def score_function_gradients(
+    f, mu: float, sigma: float, samples: int, repeats: int = 1, seed: int | None = None
+) -> np.ndarray:
     """``(repeats, 2)`` score-function estimates of ∇_(μ, σ) E[f(z)]; ``f`` maps a NumPy array
     elementwise and is never differentiated."""
     _check(mu, sigma, samples, repeats)
@@ -39,8 +40,9 @@ def score_function_gradients(f, mu: float, sigma: float, samples: int, repeats: 
     return np.stack([(values * score_mu).mean(axis=1), (values * score_sigma).mean(axis=1)], axis=1)
 
 
-def reparameterized_gradients(f, mu: float, sigma: float, samples: int, repeats: int = 1,
-                              seed: int | None = None) -> np.ndarray:
+def reparameterized_gradients(
+    f, mu: float, sigma: float, samples: int, repeats: int = 1, seed: int | None = None
+) -> np.ndarray:
     """``(repeats, 2)`` reparameterization estimates of ∇_(μ, σ) E[f(z)], by automatic
     differentiation of ``f(μ + σ·ε)``; ``f`` must be written with TensorFlow or ``keras.ops``."""
     _check(mu, sigma, samples, repeats)

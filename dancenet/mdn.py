@@ -48,15 +48,19 @@ def split_parameters(params, dimensions: int, components: int):
     if not hasattr(params, "shape"):
         params = np.asarray(params)
     if len(params.shape) == 0 or params.shape[-1] not in (expected, None):
-        raise ValueError(f"expected a last axis of K·(2D+1) = {expected} parameters for "
-                         f"D={dimensions}, K={components}, got shape {tuple(params.shape)}")
+        raise ValueError(
+            f"expected a last axis of K·(2D+1) = {expected} parameters for "
+            f"D={dimensions}, K={components}, got shape {tuple(params.shape)}"
+        )
     split = dimensions * components
     numpy = isinstance(params, np.ndarray)
     leading = params.shape[:-1] if numpy else ops.shape(params)[:-1]
     reshape = np.reshape if numpy else ops.reshape
-    return (reshape(params[..., :split], (*leading, components, dimensions)),
-            reshape(params[..., split:2 * split], (*leading, components, dimensions)),
-            params[..., 2 * split:])
+    return (
+        reshape(params[..., :split], (*leading, components, dimensions)),
+        reshape(params[..., split : 2 * split], (*leading, components, dimensions)),
+        params[..., 2 * split :],
+    )
 
 
 def _known_values(x):
@@ -77,7 +81,7 @@ def _checked(params, dimensions: int, components: int):
     if values is not None:
         if not np.isfinite(values).all():
             raise ValueError("MDN parameters contain NaN or infinity")
-        smallest = values[..., dimensions * components:2 * dimensions * components].min()
+        smallest = values[..., dimensions * components : 2 * dimensions * components].min()
         if smallest <= 0:
             raise ValueError(f"MDN scales must be positive, the smallest is {smallest}")
     return means, scales, logits
@@ -101,14 +105,19 @@ def negative_log_likelihood(targets, params, dimensions: int, components: int):
     targets = ops.cast(_tensor(targets), params.dtype)
     means, scales, logits = _checked(params, dimensions, components)
     if tuple(targets.shape[-1:]) != (dimensions,) or len(targets.shape) != len(params.shape):
-        raise ValueError(f"targets must have shape (..., {dimensions}), as many axes as the "
-                         f"parameters {tuple(params.shape)}, got {tuple(targets.shape)}")
+        raise ValueError(
+            f"targets must have shape (..., {dimensions}), as many axes as the "
+            f"parameters {tuple(params.shape)}, got {tuple(targets.shape)}"
+        )
     known = _known_values(targets)
     if known is not None and not np.isfinite(known).all():
         raise ValueError("MDN targets contain NaN or infinity")
     z = (ops.expand_dims(targets, -2) - means) / scales
-    log_densities = (-0.5 * ops.sum(ops.square(z), axis=-1) - ops.sum(ops.log(scales), axis=-1)
-                     - 0.5 * dimensions * LOG_2PI)
+    log_densities = (
+        -0.5 * ops.sum(ops.square(z), axis=-1)
+        - ops.sum(ops.log(scales), axis=-1)
+        - 0.5 * dimensions * LOG_2PI
+    )
     return -ops.logsumexp(log_densities + ops.log_softmax(logits, axis=-1), axis=-1)
 
 
@@ -130,22 +139,27 @@ class MDN(layers.Layer):
         self.scale_floor = float(scale_floor)
 
     def build(self, input_shape):
-        self.kernel = self.add_weight(shape=(input_shape[-1], self.size), name="kernel",
-                                      initializer="glorot_uniform")
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.size), name="kernel", initializer="glorot_uniform"
+        )
         self.bias = self.add_weight(shape=(self.size,), name="bias", initializer="zeros")
 
     def call(self, features):
         raw = ops.matmul(features, self.kernel) + self.bias
         split = self.dimensions * self.components
-        scales = ops.softplus(raw[..., split:2 * split]) + self.scale_floor
-        return ops.concatenate([raw[..., :split], scales, raw[..., 2 * split:]], axis=-1)
+        scales = ops.softplus(raw[..., split : 2 * split]) + self.scale_floor
+        return ops.concatenate([raw[..., :split], scales, raw[..., 2 * split :]], axis=-1)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.size)
 
     def get_config(self):
-        return {**super().get_config(), "dimensions": self.dimensions,
-                "components": self.components, "scale_floor": self.scale_floor}
+        return {
+            **super().get_config(),
+            "dimensions": self.dimensions,
+            "components": self.components,
+            "scale_floor": self.scale_floor,
+        }
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -204,7 +218,6 @@ def sample(params, dimensions: int, components: int, temperature: float = 1.0, r
     return mean + scale * rng.standard_normal(mean.shape)
 
 
-
 def sample_tensor(params, dimensions: int, components: int, temperature, seed):
     """:func:`sample` for compiled TensorFlow loops: the same temperature rule, on a batch of
     parameters ``(B, K·(2D+1))``, drawing with a stateless ``seed`` (two integers) so that a loop
@@ -214,14 +227,17 @@ def sample_tensor(params, dimensions: int, components: int, temperature, seed):
     means, scales, logits = split_parameters(params, dimensions, components)
     temperature = tf.cast(temperature, params.dtype)
     choice_seed, noise_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
-    drawn = tf.random.stateless_categorical(logits / tf.maximum(temperature, 1e-6), 1, choice_seed,
-                                            dtype=tf.int32)[:, 0]
+    drawn = tf.random.stateless_categorical(
+        logits / tf.maximum(temperature, 1e-6), 1, choice_seed, dtype=tf.int32
+    )[:, 0]
     chosen = tf.where(temperature > 0, drawn, tf.argmax(logits, axis=-1, output_type=tf.int32))
     mean = tf.gather(means, chosen, batch_dims=1)
     scale = tf.gather(scales, chosen, batch_dims=1) * tf.sqrt(temperature)
     return mean + scale * tf.random.stateless_normal(tf.shape(mean), noise_seed, dtype=params.dtype)
 
+
 # ----------------------------------------------------------------------------- a toy problem
+
 
 def inverse_problem(count: int = 1000, seed: int | None = 0):
     """Chapter 6's toy, after Bishop (1994): ``x = y + 0.3·sin(2πy) + noise`` for ``y`` uniform in
@@ -244,10 +260,20 @@ def fit_toy(x, y, components: int | None, epochs: int = 150, hidden: int = 32, s
         features = layers.Dense(hidden, activation="tanh")(layers.Dense(hidden, activation="tanh")(inputs))
         if components is None:
             return keras.Model(inputs, layers.Dense(y.shape[1])(features), name="mse_regression")
-        return keras.Model(inputs, MDN(y.shape[1], components, name=MDN_LAYER)(features),
-                           name=f"mdn_{components}")
+        return keras.Model(
+            inputs, MDN(y.shape[1], components, name=MDN_LAYER)(features), name=f"mdn_{components}"
+        )
 
     loss = "mse" if components is None else MDNLoss(y.shape[1], components)
-    model, _ = train(build, lambda: (x, y, None), epochs=epochs, optimizer=keras.optimizers.Adam,
-                     learning_rate=1e-2, loss=loss, batch_size=100, seed=seed, progress=False)
+    model, _ = train(
+        build,
+        lambda: (x, y, None),
+        epochs=epochs,
+        optimizer=keras.optimizers.Adam,
+        learning_rate=1e-2,
+        loss=loss,
+        batch_size=100,
+        seed=seed,
+        progress=False,
+    )
     return model

@@ -19,11 +19,20 @@ HIT, FALSE_ALARM, MISS = (40, 170, 80), (230, 60, 50), (40, 110, 230)
 
 def use_style() -> None:
     """The course's figure style: clean axes, readable fonts, crisp pixels."""
-    plt.rcParams.update({
-        "figure.dpi": 110, "savefig.dpi": 110, "font.size": 10, "axes.titlesize": 10,
-        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
-        "grid.alpha": 0.25, "image.interpolation": "nearest", "figure.autolayout": False,
-    })
+    plt.rcParams.update(
+        {
+            "figure.dpi": 110,
+            "savefig.dpi": 110,
+            "font.size": 10,
+            "axes.titlesize": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.25,
+            "image.interpolation": "nearest",
+            "figure.autolayout": False,
+        }
+    )
 
 
 def _as_display(image: np.ndarray) -> tuple[np.ndarray, str | None]:
@@ -43,8 +52,9 @@ def frame_grid(images, titles=None, ncols: int = 6, size: float = 1.9, suptitle:
     height, width = np.asarray(images[0]).shape[:2]
     title_room = 0.3 if titles is not None else 0.05
     figure_height = nrows * (size * height / width + title_room) + 0.3 * bool(suptitle)
-    fig, axes = plt.subplots(nrows, ncols, squeeze=False, layout="constrained",
-                             figsize=(ncols * size, figure_height))
+    fig, axes = plt.subplots(
+        nrows, ncols, squeeze=False, layout="constrained", figsize=(ncols * size, figure_height)
+    )
     for ax in axes.flat:
         ax.axis("off")
     for i, image in enumerate(images):
@@ -84,9 +94,11 @@ def side_by_side(*images, gap: int = 4, axis: int = 1) -> np.ndarray:
     """
     images = [np.asarray(image) for image in images]
     if len({tuple(np.delete(image.shape, axis)) for image in images}) != 1:
-        raise ValueError(f"images must share every size but that of axis {axis}, which they are joined "
-                         f"along (videos side by side must share length and height), got "
-                         f"{[image.shape for image in images]}")
+        raise ValueError(
+            f"images must share every size but that of axis {axis}, which they are joined "
+            f"along (videos side by side must share length and height), got "
+            f"{[image.shape for image in images]}"
+        )
     shape = list(images[0].shape)
     shape[axis] = gap
     spacer = np.full(shape, 255, np.uint8)
@@ -137,8 +149,15 @@ def animation(frames, *, alt: str, fps: float = 30.0, scale: float = 2.0, title:
     shown, cmap = _as_display(frames[0])
     artist = ax.imshow(shown, cmap=cmap, vmin=0, vmax=255 if shown.dtype == np.uint8 else 1)
     if title:
-        ax.text(4, 10, title, color="white", fontsize=8, va="top",  # readable over a white dancer too
-                bbox={"facecolor": "black", "alpha": 0.6, "edgecolor": "none", "pad": 1.5})
+        ax.text(
+            4,
+            10,
+            title,
+            color="white",
+            fontsize=8,
+            va="top",  # readable over a white dancer too
+            bbox={"facecolor": "black", "alpha": 0.6, "edgecolor": "none", "pad": 1.5},
+        )
 
     def draw(i):
         artist.set_data(_as_display(frames[i])[0])
@@ -153,17 +172,26 @@ def animation(frames, *, alt: str, fps: float = 30.0, scale: float = 2.0, title:
 
 # Matplotlib's player buttons, as symbols every system font has (DejaVu included)
 _BUTTON_SYMBOLS = {
-    "fa-minus": "\u2212", "fa-fast-backward": "\u275a\u25c0\u25c0", "fa-step-backward": "\u275a\u25c0",
-    "fa-play fa-flip-horizontal": "\u25c0", "fa-pause": "\u275a\u275a", "fa-play": "\u25b6",
-    "fa-step-forward": "\u25b6\u275a", "fa-fast-forward": "\u25b6\u25b6\u275a", "fa-plus": "+",
+    "fa-minus": "\u2212",
+    "fa-fast-backward": "\u275a\u25c0\u25c0",
+    "fa-step-backward": "\u275a\u25c0",
+    "fa-play fa-flip-horizontal": "\u25c0",
+    "fa-pause": "\u275a\u275a",
+    "fa-play": "\u25b6",
+    "fa-step-forward": "\u25b6\u275a",
+    "fa-fast-forward": "\u25b6\u25b6\u275a",
+    "fa-plus": "+",
 }
 
 
 def _offline_player(player: str, alt: str) -> str:
     """Matplotlib's ``to_jshtml`` player without its CDN stylesheet, with alt text on the frames."""
     player = re.sub(r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">', "", player)
-    player = re.sub(r'<i class="fa ([a-z -]+)"></i>',
-                    lambda icon: f'<span aria-hidden="true">{_BUTTON_SYMBOLS[icon.group(1)]}</span>', player)
+    player = re.sub(
+        r'<i class="fa ([a-z -]+)"></i>',
+        lambda icon: f'<span aria-hidden="true">{_BUTTON_SYMBOLS[icon.group(1)]}</span>',
+        player,
+    )
     return player.replace("<img id=", f'<img alt="{html.escape(alt)}" id=', 1)
 
 

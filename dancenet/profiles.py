@@ -44,7 +44,8 @@ def check_image_size(size) -> tuple[int, int]:
     if height <= 0 or width <= 0 or height % 8 or width % 8:
         raise ValueError(
             f"image size {height}×{width} is not usable: height and width must be positive and "
-            f"divisible by 8 (the encoder pools by 2 three times), e.g. 120×208 or 64×104")
+            f"divisible by 8 (the encoder pools by 2 three times), e.g. 120×208 or 64×104"
+        )
     return height, width
 
 
@@ -83,8 +84,10 @@ class Profile:
 
     def __str__(self) -> str:
         h, w = self.image_size
-        return (f"profile {self.name!r}: {self.description}; images {h}×{w}, "
-                f"{self.stage_frames} stage frames (stride {self.frame_stride})")
+        return (
+            f"profile {self.name!r}: {self.description}; images {h}×{w}, "
+            f"{self.stage_frames} stage frames (stride {self.frame_stride})"
+        )
 
 
 class ProfileView:
@@ -102,7 +105,8 @@ class ProfileView:
             return getattr(self._profile, name)
         raise AttributeError(
             f"this recipe reads profile.{name}, which it does not declare; add {name!r} to its fields "
-            f"in dancenet.artifacts so that the cache key follows it")
+            f"in dancenet.artifacts so that the cache key follows it"
+        )
 
     def __repr__(self) -> str:
         return f"ProfileView({self._profile.name!r}, fields={sorted(self._fields)})"
@@ -110,30 +114,62 @@ class ProfileView:
 
 PROFILES: dict[str, Profile] = {
     "ci": Profile(
-        name="ci", description="smoke run for continuous integration",
-        image_size=(48, 80), stage_frames=360, frame_stride=2,
-        latent_dim=16, encoder_filters=(16, 8, 8), vae_epochs=2, vae_batch_size=32,
-        lstm_units=32, lstm_layers=2, dense_units=64, mixtures=3, sequence_epochs=2,
+        name="ci",
+        description="smoke run for continuous integration",
+        image_size=(48, 80),
+        stage_frames=360,
+        frame_stride=2,
+        latent_dim=16,
+        encoder_filters=(16, 8, 8),
+        vae_epochs=2,
+        vae_batch_size=32,
+        lstm_units=32,
+        lstm_layers=2,
+        dense_units=64,
+        mixtures=3,
+        sequence_epochs=2,
     ),
     "cpu": Profile(
-        name="cpu", description="a laptop CPU; the outputs committed with the book",
-        image_size=(64, 104), stage_frames=6000, frame_stride=2,
-        latent_dim=32, encoder_filters=(32, 32, 16), vae_epochs=40, vae_batch_size=32,
-        lstm_units=256, lstm_layers=3, dense_units=256, mixtures=8, sequence_epochs=60,
+        name="cpu",
+        description="a laptop CPU; the outputs committed with the book",
+        image_size=(64, 104),
+        stage_frames=6000,
+        frame_stride=2,
+        latent_dim=32,
+        encoder_filters=(32, 32, 16),
+        vae_epochs=40,
+        vae_batch_size=32,
+        lstm_units=256,
+        lstm_layers=3,
+        dense_units=256,
+        mixtures=8,
+        sequence_epochs=60,
     ),
     "gpu": Profile(
-        name="gpu", description="a GPU (Colab): the original DanceNet architecture, exactly",
-        image_size=(120, 208), stage_frames=60000, frame_stride=3,
-        latent_dim=128, encoder_filters=(128, 64, 32), vae_epochs=50, vae_batch_size=100,
-        lstm_units=512, lstm_layers=3, dense_units=1000, mixtures=24, sequence_epochs=50,
+        name="gpu",
+        description="a GPU (Colab): the original DanceNet architecture, exactly",
+        image_size=(120, 208),
+        stage_frames=60000,
+        frame_stride=3,
+        latent_dim=128,
+        encoder_filters=(128, 64, 32),
+        vae_epochs=50,
+        vae_batch_size=100,
+        lstm_units=512,
+        lstm_layers=3,
+        dense_units=1000,
+        mixtures=24,
+        sequence_epochs=50,
     ),
 }
 
 
 #: a line of TensorFlow's C++ log (``I0000 00:00:1795524884.904483 6512 port.cc:153] …``), or the
 #: line absl prints before its first message
-_TENSORFLOW_LOG = re.compile(r"^([IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]"
-                             r"|WARNING: All log messages before absl|To enable the following instructions)")
+_TENSORFLOW_LOG = re.compile(
+    r"^([IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]"
+    r"|WARNING: All log messages before absl|To enable the following instructions)"
+)
 
 
 @contextmanager
@@ -155,8 +191,11 @@ def _without_tensorflow_log():
             os.dup2(saved, 2)
             os.close(saved)
             captured.seek(0)
-            other = [line for line in captured.read().decode(errors="replace").splitlines(keepends=True)
-                     if not _TENSORFLOW_LOG.match(line)]
+            other = [
+                line
+                for line in captured.read().decode(errors="replace").splitlines(keepends=True)
+                if not _TENSORFLOW_LOG.match(line)
+            ]
             if other:
                 sys.stderr.write("".join(other))
 
@@ -212,4 +251,3 @@ def get_profile(name: str | Profile | ProfileView | None = None) -> Profile:
         return PROFILES[name.strip().lower()]
     except (KeyError, AttributeError):
         raise ValueError(f"unknown profile {source}: choose one of {', '.join(PROFILES)}") from None
-

@@ -24,8 +24,7 @@ import numpy as np
 from keras import layers
 
 from . import mdn
-from .profiles import Profile, get_profile
-from .profiles import check_positive_int
+from .profiles import Profile, check_positive_int, get_profile
 from .training import held_out_start, in_batches, train
 
 #: fraction of the sequence, at its end, that no model or scaler ever trains on
@@ -118,6 +117,7 @@ def windows(sequence, length: int = WINDOW, stride: int | None = None) -> tuple[
 
 
 # ----------------------------------------------------------------------------- models
+
 
 def _head(profile: Profile, x):
     x = layers.Dense(profile.dense_units, activation="relu", name=DENSE_LAYER)(x)
@@ -234,52 +234,99 @@ def reset(model: keras.Model) -> None:
 
 # ----------------------------------------------------------------------------- training
 
+
 def _train(build, data, profile: Profile, epochs, batch_size, learning_rate, strategy, seed, progress):
     # keep the weights of the epoch with the best validation loss (the original kept the last
     # checkpoint that improved on its *training* loss, with no codes held out to judge it by)
-    return train(build, data, epochs=epochs or profile.sequence_epochs, optimizer=keras.optimizers.Adam,
-                 learning_rate=learning_rate, loss=mdn.MDNLoss(profile.latent_dim, profile.mixtures),
-                 batch_size=batch_size, patience=PATIENCE, strategy=strategy, seed=seed, progress=progress)
+    return train(
+        build,
+        data,
+        epochs=epochs or profile.sequence_epochs,
+        optimizer=keras.optimizers.Adam,
+        learning_rate=learning_rate,
+        loss=mdn.MDNLoss(profile.latent_dim, profile.mixtures),
+        batch_size=batch_size,
+        patience=PATIENCE,
+        strategy=strategy,
+        seed=seed,
+        progress=progress,
+    )
 
 
 def _validation_cut(sequence: LatentSequence, fraction: float = 0.1) -> int:
     return held_out_start(len(sequence.train), fraction, at_least=2)
 
 
-def train_original_model(sequence: LatentSequence, profile: Profile | str | None = None,
-                         epochs: int | None = None, batch_size: int = 64, learning_rate: float = 5e-4,
-                         strategy=None, seed: int = 0, progress: bool = True):
+def train_original_model(
+    sequence: LatentSequence,
+    profile: Profile | str | None = None,
+    epochs: int | None = None,
+    batch_size: int = 64,
+    learning_rate: float = 5e-4,
+    strategy=None,
+    seed: int = 0,
+    progress: bool = True,
+):
     """The original's sequence model trained on ``(z_t, z_{t+1})`` pairs of the training part (Adam
     5e-4, as the original); the last 10 % of the training part chooses the best epoch."""
     profile = get_profile(profile)
     cut = _validation_cut(sequence)
 
     def data():
-        return *pairs(sequence.train[:cut]), pairs(sequence.train[cut - 1:])
+        return *pairs(sequence.train[:cut]), pairs(sequence.train[cut - 1 :])
 
-    return _train(lambda: build_original_model(profile), data, profile, epochs, batch_size,
-                  learning_rate, strategy, seed, progress)
+    return _train(
+        lambda: build_original_model(profile),
+        data,
+        profile,
+        epochs,
+        batch_size,
+        learning_rate,
+        strategy,
+        seed,
+        progress,
+    )
 
 
-def train_sequence_model(sequence: LatentSequence, profile: Profile | str | None = None,
-                         epochs: int | None = None, window: int = WINDOW, batch_size: int = 32,
-                         learning_rate: float = 1e-3, centered: bool = True, strategy=None, seed: int = 0,
-                         progress: bool = True):
+def train_sequence_model(
+    sequence: LatentSequence,
+    profile: Profile | str | None = None,
+    epochs: int | None = None,
+    window: int = WINDOW,
+    batch_size: int = 32,
+    learning_rate: float = 1e-3,
+    centered: bool = True,
+    strategy=None,
+    seed: int = 0,
+    progress: bool = True,
+):
     """The model with memory trained on overlapping windows of the training part, the loss at
     every step; the last 10 % of the training part (as windows) chooses the best epoch."""
     profile = get_profile(profile)
     cut = _validation_cut(sequence)
-    validation = sequence.train[cut - 1:]
+    validation = sequence.train[cut - 1 :]
 
     def data():
-        return (*windows(sequence.train[:cut], window),
-                windows(validation, min(window, len(validation) - 1), stride=max(1, window // 4)))
+        return (
+            *windows(sequence.train[:cut], window),
+            windows(validation, min(window, len(validation) - 1), stride=max(1, window // 4)),
+        )
 
-    return _train(lambda: build_sequence_model(profile, centered), data, profile, epochs, batch_size,
-                  learning_rate, strategy, seed, progress)
+    return _train(
+        lambda: build_sequence_model(profile, centered),
+        data,
+        profile,
+        epochs,
+        batch_size,
+        learning_rate,
+        strategy,
+        seed,
+        progress,
+    )
 
 
 # ----------------------------------------------------------------------------- baselines
+
 
 def gaussian_nll(targets, means, std) -> np.ndarray:
     """Per-target NLL per dimension (nats) under independent Gaussians ``N(means, std²)``."""
@@ -317,7 +364,7 @@ class LinearAutoregressive:
     @staticmethod
     def _features(history, order: int) -> np.ndarray:
         history = np.asarray(history, np.float64)
-        lagged = [history[order - 1 - lag:len(history) - lag] for lag in range(order)]
+        lagged = [history[order - 1 - lag : len(history) - lag] for lag in range(order)]
         return np.concatenate([*lagged, np.ones((len(lagged[0]), 1))], axis=1)
 
     @classmethod
@@ -337,10 +384,11 @@ class LinearAutoregressive:
         return (self._features(history, self.order) @ self.weights).astype(np.float32)
 
     def nll(self, history, targets) -> np.ndarray:
-        return gaussian_nll(targets, self.predict(history)[:len(targets)], self.std)
+        return gaussian_nll(targets, self.predict(history)[: len(targets)], self.std)
 
 
 # ----------------------------------------------------------------------------- evaluation
+
 
 def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_size: int = 256) -> np.ndarray:
     """NLL per dimension (nats) of every held-out code given the codes before it, ``(len(held_out),)``.
@@ -353,13 +401,13 @@ def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_s
     first = len(sequence.train)
     targets = sequence.held_out
     if isinstance(model, StandStill):
-        return model.nll(whole[first - 1:-1], targets)
+        return model.nll(whole[first - 1 : -1], targets)
     if isinstance(model, LinearAutoregressive):
-        return model.nll(whole[first - model.order:-1], targets)
+        return model.nll(whole[first - model.order : -1], targets)
     dimensions = whole.shape[1]
     components = model.get_layer(mdn.MDN_LAYER).components
     if not is_windowed(model):  # the original's: one previous code
-        params = mixture_parameters(model, whole[first - 1:-1], batch_size)
+        params = mixture_parameters(model, whole[first - 1 : -1], batch_size)
     else:
         context = min(context, first)
         index = np.arange(first, len(whole))[:, None] - context + np.arange(context)

@@ -37,8 +37,12 @@ def in_batches(function, inputs, batch_size: int = 256) -> np.ndarray:
     shape, which a widget decoding one code at a time would hit on every slider move.
     """
     inputs = np.asarray(inputs, np.float32)
-    return np.concatenate([ops.convert_to_numpy(function(inputs[start:start + batch_size]))
-                           for start in range(0, max(len(inputs), 1), batch_size)])
+    return np.concatenate(
+        [
+            ops.convert_to_numpy(function(inputs[start : start + batch_size]))
+            for start in range(0, max(len(inputs), 1), batch_size)
+        ]
+    )
 
 
 class ProgressBar(keras.callbacks.Callback):
@@ -77,10 +81,21 @@ def _tensorflow_errors_only():
         logger.setLevel(level)
 
 
-def train(build: Callable[[], keras.Model], data: Callable[[], tuple], *, epochs: int,
-          optimizer: Callable[[float], keras.optimizers.Optimizer], learning_rate: float, loss=None,
-          batch_size: int | None = None, patience: int | None = None, callbacks=(), strategy=None,
-          seed: int = 0, progress: bool = True):
+def train(
+    build: Callable[[], keras.Model],
+    data: Callable[[], tuple],
+    *,
+    epochs: int,
+    optimizer: Callable[[float], keras.optimizers.Optimizer],
+    learning_rate: float,
+    loss=None,
+    batch_size: int | None = None,
+    patience: int | None = None,
+    callbacks=(),
+    strategy=None,
+    seed: int = 0,
+    progress: bool = True,
+):
     """The model ``build()`` makes, trained on ``data()``, and its Keras history.
 
     ``data()`` returns ``(inputs, targets, validation)`` — ``targets`` is ``None`` and
@@ -103,13 +118,20 @@ def train(build: Callable[[], keras.Model], data: Callable[[], tuple], *, epochs
     inputs, targets, validation = data()
     callbacks = list(callbacks)
     if patience is not None:
-        callbacks.append(keras.callbacks.EarlyStopping("val_loss", patience=patience,
-                                                       restore_best_weights=True))
+        callbacks.append(
+            keras.callbacks.EarlyStopping("val_loss", patience=patience, restore_best_weights=True)
+        )
     if progress:
         callbacks.append(ProgressBar(f"training {model.name}"))
     with _tensorflow_errors_only():
-        history = model.fit(inputs, targets, validation_data=validation, epochs=epochs,
-                            batch_size=batch_size, shuffle=not isinstance(inputs, tf.data.Dataset),
-                            callbacks=callbacks, verbose=0)
+        history = model.fit(
+            inputs,
+            targets,
+            validation_data=validation,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=not isinstance(inputs, tf.data.Dataset),
+            callbacks=callbacks,
+            verbose=0,
+        )
     return model, history
-

@@ -18,8 +18,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from .profiles import Profile, check_image_size, get_profile
-from .profiles import check_positive_int
+from .profiles import Profile, check_image_size, check_positive_int, get_profile
 from .training import held_out_start, in_batches, train
 
 PACKAGE = "dancenet"
@@ -47,8 +46,9 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-def build_encoder(profile: Profile | str | None = None, seed: int | None = None,
-                  variational: bool = True) -> keras.Model:
+def build_encoder(
+    profile: Profile | str | None = None, seed: int | None = None, variational: bool = True
+) -> keras.Model:
     """Silhouette ``(H, W, 1)`` → ``[z_mean, z_log_var, z]``.
 
     Three blocks of 3×3 convolution (ReLU, same padding) and 2× max pooling, a linear Dense layer,
@@ -139,9 +139,11 @@ class Autoencoder(keras.Model):
         return in_batches(lambda batch: self.decoder(batch, training=False), latents, batch_size)
 
     def get_config(self):
-        return {**super().get_config(),
-                "encoder": keras.saving.serialize_keras_object(self.encoder),
-                "decoder": keras.saving.serialize_keras_object(self.decoder)}
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+        }
 
     @classmethod
     def from_config(cls, config):
@@ -161,8 +163,9 @@ class VAE(Autoencoder):
     configuration is ``beta=1, free_bits=0``.
     """
 
-    def __init__(self, encoder: keras.Model, decoder: keras.Model, beta: float = 1.0,
-                 free_bits: float = 0.0, **kwargs):
+    def __init__(
+        self, encoder: keras.Model, decoder: keras.Model, beta: float = 1.0, free_bits: float = 0.0, **kwargs
+    ):
         super().__init__(encoder, decoder, **kwargs)
         if beta < 0 or free_bits < 0:
             raise ValueError(f"beta and free_bits must be non-negative, got {beta} and {free_bits}")
@@ -179,22 +182,30 @@ class VAE(Autoencoder):
         rec = super().compute_loss(x, y_pred=reconstruction)
         kl_per_dimension = kl_divergence(z_mean, z_log_var)
         kl = ops.mean(ops.sum(kl_per_dimension, axis=1))
-        penalty = kl if self.free_bits == 0 else ops.sum(
-            ops.maximum(ops.mean(kl_per_dimension, axis=0), self.free_bits))
+        penalty = (
+            kl
+            if self.free_bits == 0
+            else ops.sum(ops.maximum(ops.mean(kl_per_dimension, axis=0), self.free_bits))
+        )
         self.kl_tracker.update_state(kl)
         return rec + ops.cast(self.beta, rec.dtype) * penalty
 
     def get_config(self):
-        return {**super().get_config(), "beta": float(ops.convert_to_numpy(self.beta)),
-                "free_bits": self.free_bits}
+        return {
+            **super().get_config(),
+            "beta": float(ops.convert_to_numpy(self.beta)),
+            "free_bits": self.free_bits,
+        }
 
 
-def build_vae(profile: Profile | str | None = None, beta: float = 1.0, free_bits: float = 0.0,
-              seed: int | None = None) -> VAE:
+def build_vae(
+    profile: Profile | str | None = None, beta: float = 1.0, free_bits: float = 0.0, seed: int | None = None
+) -> VAE:
     """A VAE for the profile's image size, built and ready to compile."""
     profile = get_profile(profile)
-    vae = VAE(build_encoder(profile, seed), build_decoder(profile), beta=beta, free_bits=free_bits,
-              name="vae")
+    vae = VAE(
+        build_encoder(profile, seed), build_decoder(profile), beta=beta, free_bits=free_bits, name="vae"
+    )
     height, width = profile.image_size
     vae.build((None, height, width, 1))
     return vae
@@ -203,8 +214,7 @@ def build_vae(profile: Profile | str | None = None, beta: float = 1.0, free_bits
 def build_autoencoder(profile: Profile | str | None = None) -> Autoencoder:
     """A plain autoencoder with the VAE's encoder body and decoder, for the profile's image size."""
     profile = get_profile(profile)
-    model = Autoencoder(build_encoder(profile, variational=False), build_decoder(profile),
-                        name="autoencoder")
+    model = Autoencoder(build_encoder(profile, variational=False), build_decoder(profile), name="autoencoder")
     model.build((None, *profile.image_size, 1))
     return model
 
@@ -226,8 +236,9 @@ def check_silhouettes(images, at_least: int = 1) -> np.ndarray:
     ``ValueError`` saying what is wrong with them."""
     images = np.asarray(images, np.float32)
     if images.ndim != 4 or images.shape[-1] != 1 or len(images) < at_least:
-        raise ValueError(f"expected silhouettes of shape (N, H, W, 1) with N ≥ {at_least}, "
-                         f"got {images.shape}")
+        raise ValueError(
+            f"expected silhouettes of shape (N, H, W, 1) with N ≥ {at_least}, got {images.shape}"
+        )
     if np.isnan(images).any():
         raise ValueError("silhouettes contain NaN")
     return images
@@ -251,10 +262,20 @@ def _dataset(images, batch_size: int, shuffle_seed: int | None):
     return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def train_vae(images, profile: Profile | str | None = None, epochs: int | None = None,
-              batch_size: int | None = None, learning_rate: float = 1e-3, beta: float = 1.0,
-              warmup_epochs: int = 0, free_bits: float = 0.0, held_out: float = 0.1,
-              strategy=None, seed: int = 0, progress: bool = True):
+def train_vae(
+    images,
+    profile: Profile | str | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    learning_rate: float = 1e-3,
+    beta: float = 1.0,
+    warmup_epochs: int = 0,
+    free_bits: float = 0.0,
+    held_out: float = 0.1,
+    strategy=None,
+    seed: int = 0,
+    progress: bool = True,
+):
     """A VAE trained on silhouettes ``(N, H, W, 1)``, and its Keras history.
 
     RMSprop on shuffled batches (the original's optimizer; the batch size and epochs default to the
@@ -264,36 +285,88 @@ def train_vae(images, profile: Profile | str | None = None, epochs: int | None =
     """
     profile = get_profile(profile)
     callbacks = [KLWarmup(warmup_epochs, beta)] if warmup_epochs else []
-    return _train_on_silhouettes(lambda: build_vae(profile, beta=beta, free_bits=free_bits, seed=seed),
-                                 images, profile, epochs, batch_size, learning_rate, held_out, strategy,
-                                 seed, progress, callbacks)
+    return _train_on_silhouettes(
+        lambda: build_vae(profile, beta=beta, free_bits=free_bits, seed=seed),
+        images,
+        profile,
+        epochs,
+        batch_size,
+        learning_rate,
+        held_out,
+        strategy,
+        seed,
+        progress,
+        callbacks,
+    )
 
 
-def train_autoencoder(images, profile: Profile | str | None = None, epochs: int | None = None,
-                      batch_size: int | None = None, learning_rate: float = 1e-3,
-                      held_out: float = 0.1, strategy=None, seed: int = 0, progress: bool = True):
+def train_autoencoder(
+    images,
+    profile: Profile | str | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    learning_rate: float = 1e-3,
+    held_out: float = 0.1,
+    strategy=None,
+    seed: int = 0,
+    progress: bool = True,
+):
     """A plain autoencoder trained like :func:`train_vae` (same data, split and optimizer)."""
     profile = get_profile(profile)
-    return _train_on_silhouettes(lambda: build_autoencoder(profile), images, profile, epochs, batch_size,
-                                 learning_rate, held_out, strategy, seed, progress)
+    return _train_on_silhouettes(
+        lambda: build_autoencoder(profile),
+        images,
+        profile,
+        epochs,
+        batch_size,
+        learning_rate,
+        held_out,
+        strategy,
+        seed,
+        progress,
+    )
 
 
-def _train_on_silhouettes(build, images, profile: Profile, epochs, batch_size, learning_rate, held_out,
-                          strategy, seed, progress, callbacks=()):
+def _train_on_silhouettes(
+    build,
+    images,
+    profile: Profile,
+    epochs,
+    batch_size,
+    learning_rate,
+    held_out,
+    strategy,
+    seed,
+    progress,
+    callbacks=(),
+):
     training_images, validation_images = split(images, held_out)
     height, width = profile.image_size
     if training_images.shape[1:3] != (height, width):
-        raise ValueError(f"silhouettes are {training_images.shape[1]}×{training_images.shape[2]} but the "
-                         f"profile expects {height}×{width}")
+        raise ValueError(
+            f"silhouettes are {training_images.shape[1]}×{training_images.shape[2]} but the "
+            f"profile expects {height}×{width}"
+        )
     batch_size = check_positive_int(batch_size or profile.vae_batch_size, "batch size")
 
     def data():  # the pipeline's shuffle takes its seeds from the global seed train() sets first
-        return (_dataset(training_images, batch_size, seed), None,
-                _dataset(validation_images, batch_size, None))
+        return (
+            _dataset(training_images, batch_size, seed),
+            None,
+            _dataset(validation_images, batch_size, None),
+        )
 
-    return train(build, data, epochs=epochs or profile.vae_epochs, optimizer=keras.optimizers.RMSprop,
-                 learning_rate=learning_rate, callbacks=callbacks, strategy=strategy, seed=seed,
-                 progress=progress)
+    return train(
+        build,
+        data,
+        epochs=epochs or profile.vae_epochs,
+        optimizer=keras.optimizers.RMSprop,
+        learning_rate=learning_rate,
+        callbacks=callbacks,
+        strategy=strategy,
+        seed=seed,
+        progress=progress,
+    )
 
 
 def reconstruction_iou(model: Autoencoder, images) -> np.ndarray:
@@ -310,8 +383,11 @@ def layer_outputs(model: keras.Model, images, names=None) -> dict:
     """The output of each named layer (all convolution and pooling layers by default) for ``images``:
     what the network 'sees' at each depth."""
     if names is None:
-        names = [layer.name for layer in model.layers
-                 if isinstance(layer, (layers.Conv2D, layers.MaxPooling2D, layers.UpSampling2D))]
+        names = [
+            layer.name
+            for layer in model.layers
+            if isinstance(layer, (layers.Conv2D, layers.MaxPooling2D, layers.UpSampling2D))
+        ]
     unknown = [name for name in names if name not in {layer.name for layer in model.layers}]
     if unknown:
         raise ValueError(f"no layers called {unknown} in {model.name}")
@@ -350,8 +426,9 @@ def nearest_silhouette_iou(generated, real, batch_size: int = 256) -> np.ndarray
     """
     generated, real = np.asarray(generated, np.float32), np.asarray(real, np.float32)
     if generated.shape[1:] != real.shape[1:]:
-        raise ValueError(f"generated {generated.shape[1:]} and real {real.shape[1:]} silhouettes "
-                         "differ in size")
+        raise ValueError(
+            f"generated {generated.shape[1:]} and real {real.shape[1:]} silhouettes differ in size"
+        )
     real_masks = (real.reshape(len(real), -1) > 0.5).astype(np.float32)
     real_areas = real_masks.sum(axis=1)
 
@@ -370,6 +447,7 @@ def kl_per_dimension(model: VAE, images, batch_size: int = 256) -> np.ndarray:
     A dimension whose KL is near 0 carries no information about the image — the encoder outputs the
     prior there whatever the input: that dimension has *collapsed*.
     """
+
     def batch_total(batch):
         z_mean, z_log_var, _ = model.encoder(batch, training=False)
         return ops.sum(kl_divergence(z_mean, z_log_var), axis=0, keepdims=True)

@@ -74,8 +74,13 @@ def video_info(path) -> VideoInfo:
     return info
 
 
-def read_frames(path, stride: int = 1, size: tuple[int, int] | None = None,
-                max_frames: int | None = None, progress: bool = True) -> np.ndarray:
+def read_frames(
+    path,
+    stride: int = 1,
+    size: tuple[int, int] | None = None,
+    max_frames: int | None = None,
+    progress: bool = True,
+) -> np.ndarray:
     """Every ``stride``-th frame of a video as an RGB array ``(N, H, W, 3)``.
 
     ``size=(height, width)`` crops each frame to that aspect ratio (centered) and resizes it, so a
@@ -95,8 +100,7 @@ def read_frames(path, stride: int = 1, size: tuple[int, int] | None = None,
         expected = min(expected, max_frames)
     frames = []
     try:
-        with tqdm(total=expected, desc=f"reading {path.name}", unit="frame",
-                  disable=not progress) as bar:
+        with tqdm(total=expected, desc=f"reading {path.name}", unit="frame", disable=not progress) as bar:
             index = 0
             while max_frames is None or len(frames) < max_frames:
                 # grab() skips decoding work for frames the stride drops
@@ -138,11 +142,11 @@ def resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if h * width > w * height:  # too tall for the target aspect: crop rows
         keep = round(w * height / width)
         top = (h - keep) // 2
-        image = image[top:top + keep]
+        image = image[top : top + keep]
     elif h * width < w * height:  # too wide: crop columns
         keep = round(h * width / height)
         left = (w - keep) // 2
-        image = image[:, left:left + keep]
+        image = image[:, left : left + keep]
     if image.shape[:2] == (height, width):
         return image.copy()
     shrinking = image.shape[0] >= height and image.shape[1] >= width

@@ -33,10 +33,12 @@ class StageBrowser(widgets.VBox):
             raise ValueError(f"frames {frames.shape} and masks {masks.shape} do not match")
         self.frames, self.masks, self.fps, self.zoom = frames, masks, fps, zoom
         self.labels, self.move_names = labels, move_names
-        self.frame = widgets.IntSlider(0, 0, len(frames) - 1, description="frame",
-                                       style=_WIDE, layout=_slider_layout())
-        self.view = widgets.ToggleButtons(options=self.VIEWS, value="overlay", description="show",
-                                          style=_WIDE)
+        self.frame = widgets.IntSlider(
+            0, 0, len(frames) - 1, description="frame", style=_WIDE, layout=_slider_layout()
+        )
+        self.view = widgets.ToggleButtons(
+            options=self.VIEWS, value="overlay", description="show", style=_WIDE
+        )
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
         for control in (self.frame, self.view):
@@ -47,8 +49,14 @@ class StageBrowser(widgets.VBox):
     @classmethod
     def from_recording(cls, recording, frames, **kwargs) -> StageBrowser:
         """A browser over frames read from a :class:`dancenet.stage.StageRecording`'s video."""
-        return cls(frames, recording.masks[:len(frames)], labels=recording.labels[:len(frames)],
-                   move_names=recording.meta.get("moves"), fps=recording.meta.get("fps", 30.0), **kwargs)
+        return cls(
+            frames,
+            recording.masks[: len(frames)],
+            labels=recording.labels[: len(frames)],
+            move_names=recording.meta.get("moves"),
+            fps=recording.meta.get("fps", 30.0),
+            **kwargs,
+        )
 
     def picture(self) -> np.ndarray:
         """The image the browser shows for its current settings."""
@@ -66,8 +74,9 @@ class StageBrowser(widgets.VBox):
         if self.labels is not None:
             label = int(self.labels[i])
             move = f" · move: <b>{self.move_names[label] if self.move_names else label}</b>"
-        self.caption.value = (f"frame {i} · {i / self.fps:.2f} s · dancer covers "
-                              f"{self.masks[i].mean():.1%} of the frame{move}")
+        self.caption.value = (
+            f"frame {i} · {i / self.fps:.2f} s · dancer covers {self.masks[i].mean():.1%} of the frame{move}"
+        )
 
 
 class BackgroundTuner(widgets.VBox):
@@ -94,15 +103,23 @@ class BackgroundTuner(widgets.VBox):
         self.scored = np.arange(0, len(self.frames), score_every)
         self._background = background.median_background(self.frames)
         self._models = {}
-        self.method = widgets.Dropdown(options=background.METHODS, value="median",
-                                       description="method", style=_WIDE)
-        self.level = widgets.IntSlider(description="difference", style=_WIDE, layout=_slider_layout(),
-                                       continuous_update=False)
+        self.method = widgets.Dropdown(
+            options=background.METHODS, value="median", description="method", style=_WIDE
+        )
+        self.level = widgets.IntSlider(
+            description="difference", style=_WIDE, layout=_slider_layout(), continuous_update=False
+        )
         self.shadows = widgets.Checkbox(True, description="ignore shadows", indent=False)
-        self.clean = widgets.Checkbox(True, description="clean up (morphology + largest shape)",
-                                      indent=False)
-        self.frame = widgets.IntSlider(0, 0, len(self.frames) - 1, description="frame", style=_WIDE,
-                                       layout=_slider_layout(), continuous_update=False)
+        self.clean = widgets.Checkbox(True, description="clean up (morphology + largest shape)", indent=False)
+        self.frame = widgets.IntSlider(
+            0,
+            0,
+            len(self.frames) - 1,
+            description="frame",
+            style=_WIDE,
+            layout=_slider_layout(),
+            continuous_update=False,
+        )
         self.image = widgets.Image(format="png")
         self.score = widgets.HTML()
         self._set_slider("median")
@@ -110,8 +127,16 @@ class BackgroundTuner(widgets.VBox):
         for control in (self.level, self.shadows, self.clean):
             control.observe(self._settings_changed, names="value")
         self.frame.observe(self._frame_changed, names="value")
-        super().__init__([self.method, self.level, widgets.HBox([self.shadows, self.clean]),
-                          self.frame, self.image, self.score])
+        super().__init__(
+            [
+                self.method,
+                self.level,
+                widgets.HBox([self.shadows, self.clean]),
+                self.frame,
+                self.image,
+                self.score,
+            ]
+        )
         self._settings_changed()
 
     def _set_slider(self, method: str) -> None:
@@ -133,8 +158,9 @@ class BackgroundTuner(widgets.VBox):
         if method == "threshold":
             raw = background.threshold_masks(frames, value)
         elif method == "median":
-            raw = background.difference_masks(frames, self._background, value,
-                                              suppress_shadows=self.shadows.value)
+            raw = background.difference_masks(
+                frames, self._background, value, suppress_shadows=self.shadows.value
+            )
         else:
             raw = background.subtractor_masks(self._model(method), frames, value)
         return background.clean_masks(raw) if self.clean.value else raw
@@ -159,11 +185,13 @@ class BackgroundTuner(widgets.VBox):
         mask = self.masks([i])[0]
         picture = plotting.mask_comparison(self.frames[i], mask, self.truth[i])
         self.image.value = plotting.png_bytes(np.concatenate([self.frames[i], picture], axis=1), self.zoom)
-        self.score.value = (f"IoU on this frame <b>{background.iou(mask, self.truth[i]):.3f}</b> · "
-                            f"mean IoU over {len(self.scored)} frames <b>{self._mean:.3f}</b> "
-                            f"<span style='color:#28aa50'>■ dancer</span> "
-                            f"<span style='color:#e63c32'>■ false alarm</span> "
-                            f"<span style='color:#286ee6'>■ missed</span>")
+        self.score.value = (
+            f"IoU on this frame <b>{background.iou(mask, self.truth[i]):.3f}</b> · "
+            f"mean IoU over {len(self.scored)} frames <b>{self._mean:.3f}</b> "
+            f"<span style='color:#28aa50'>■ dancer</span> "
+            f"<span style='color:#e63c32'>■ false alarm</span> "
+            f"<span style='color:#286ee6'>■ missed</span>"
+        )
 
 
 class FeatureMapViewer(widgets.VBox):
@@ -180,11 +208,18 @@ class FeatureMapViewer(widgets.VBox):
         self.zoom = zoom
         self.maps = vae.layer_outputs(encoder, self.images)
         names = list(self.maps)
-        self.frame = widgets.IntSlider(0, 0, len(self.images) - 1, description="frame", style=_WIDE,
-                                       layout=_slider_layout())
+        self.frame = widgets.IntSlider(
+            0, 0, len(self.images) - 1, description="frame", style=_WIDE, layout=_slider_layout()
+        )
         self.layer = widgets.Dropdown(options=names, value=names[0], description="layer", style=_WIDE)
-        self.channel = widgets.IntSlider(0, 0, self.maps[names[0]].shape[-1] - 1, description="channel",
-                                         style=_WIDE, layout=_slider_layout())
+        self.channel = widgets.IntSlider(
+            0,
+            0,
+            self.maps[names[0]].shape[-1] - 1,
+            description="channel",
+            style=_WIDE,
+            layout=_slider_layout(),
+        )
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
         self.layer.observe(self._layer_changed, names="value")
@@ -214,9 +249,11 @@ class FeatureMapViewer(widgets.VBox):
     def _update(self, _change=None) -> None:
         feature = self.maps[self.layer.value]
         self.image.value = plotting.png_bytes(self.picture(), self.zoom)
-        self.caption.value = (f"layer <b>{self.layer.value}</b>: {feature.shape[1]}×{feature.shape[2]} "
-                              f"× {feature.shape[3]} channels · channel {self.channel.value}, "
-                              f"frame {self.frame.value}")
+        self.caption.value = (
+            f"layer <b>{self.layer.value}</b>: {feature.shape[1]}×{feature.shape[2]} "
+            f"× {feature.shape[3]} channels · channel {self.channel.value}, "
+            f"frame {self.frame.value}"
+        )
 
 
 def _silhouette_rgb(image) -> np.ndarray:
@@ -241,11 +278,13 @@ class ReconstructionViewer(widgets.VBox):
         self.codes = {name: model.encode(self.images) for name, model in self.models.items()}
         self.spread = {name: codes.std(axis=0) for name, codes in self.codes.items()}
         self.direction = np.random.default_rng(seed).normal(size=next(iter(self.codes.values())).shape[1])
-        self.frame = widgets.IntSlider(0, 0, len(self.images) - 1, description="frame", style=_WIDE,
-                                       layout=_slider_layout())
+        self.frame = widgets.IntSlider(
+            0, 0, len(self.images) - 1, description="frame", style=_WIDE, layout=_slider_layout()
+        )
         self.model = widgets.ToggleButtons(options=list(self.models), description="model", style=_WIDE)
-        self.noise = widgets.FloatSlider(0.0, min=0.0, max=3.0, step=0.25, description="code noise",
-                                         style=_WIDE, layout=_slider_layout())
+        self.noise = widgets.FloatSlider(
+            0.0, min=0.0, max=3.0, step=0.25, description="code noise", style=_WIDE, layout=_slider_layout()
+        )
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
         for control in (self.frame, self.model, self.noise):
@@ -266,11 +305,14 @@ class ReconstructionViewer(widgets.VBox):
         difference = plotting.mask_comparison(np.full((*truth.shape, 3), 255, np.uint8), found, truth)
         self.image.value = plotting.png_bytes(
             plotting.side_by_side(_silhouette_rgb(original), _silhouette_rgb(reconstruction), difference),
-            self.zoom)
-        self.caption.value = (f"input · <b>{self.model.value}</b> reconstruction · difference "
-                              f"<span style='color:#e63c32'>■ extra</span> "
-                              f"<span style='color:#286ee6'>■ missing</span> — "
-                              f"IoU <b>{float(background.iou(found, truth)):.3f}</b>")
+            self.zoom,
+        )
+        self.caption.value = (
+            f"input · <b>{self.model.value}</b> reconstruction · difference "
+            f"<span style='color:#e63c32'>■ extra</span> "
+            f"<span style='color:#286ee6'>■ missing</span> — "
+            f"IoU <b>{float(background.iou(found, truth)):.3f}</b>"
+        )
 
 
 class LatentExplorer(widgets.VBox):
@@ -285,10 +327,18 @@ class LatentExplorer(widgets.VBox):
 
         self.model, self.zoom = model, zoom
         self.center, self.directions, self.spread = vae.latent_directions(latents, directions)
-        self.sliders = [widgets.FloatSlider(0.0, min=-3.0, max=3.0, step=0.25,
-                                            description=f"direction {i + 1}", style=_WIDE,
-                                            layout=_slider_layout())
-                        for i in range(len(self.directions))]
+        self.sliders = [
+            widgets.FloatSlider(
+                0.0,
+                min=-3.0,
+                max=3.0,
+                step=0.25,
+                description=f"direction {i + 1}",
+                style=_WIDE,
+                layout=_slider_layout(),
+            )
+            for i in range(len(self.directions))
+        ]
         self.reset = widgets.Button(description="back to the mean")
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
@@ -314,8 +364,10 @@ class LatentExplorer(widgets.VBox):
         picture = self.model.decode(code[None])[0]
         self.image.value = plotting.png_bytes(_silhouette_rgb(picture), self.zoom)
         offset = np.linalg.norm(code - self.center)
-        self.caption.value = (f"{len(self.sliders)} of {len(self.center)} directions · distance from "
-                              f"the mean code <b>{offset:.2f}</b>")
+        self.caption.value = (
+            f"{len(self.sliders)} of {len(self.center)} directions · distance from "
+            f"the mean code <b>{offset:.2f}</b>"
+        )
 
 
 class MDNPlayground(widgets.VBox):
@@ -337,16 +389,26 @@ class MDNPlayground(widgets.VBox):
             raise ValueError("MDNPlayground needs at least one fitted model")
         self.models, self.seed = dict(sorted(models.items())), seed
         self.grid = np.linspace(self.x.min(), self.x.max(), 200, dtype=np.float32)[:, None]
-        self.params = {k: (np.asarray(m.predict(self.x, verbose=0)),
-                           np.asarray(m.predict(self.grid, verbose=0)))
-                       for k, m in self.models.items()}
-        self.nll = {k: float(np.mean(keras.ops.convert_to_numpy(
-                        mdn.negative_log_likelihood(self.y, p, 1, k))))
-                    for k, (p, _) in self.params.items()}
-        self.components = widgets.ToggleButtons(options=list(self.models), description="components",
-                                                style=_WIDE)
-        self.temperature = widgets.FloatSlider(1.0, min=0.0, max=2.0, step=0.05, description="temperature τ",
-                                               style=_WIDE, layout=_slider_layout())
+        self.params = {
+            k: (np.asarray(m.predict(self.x, verbose=0)), np.asarray(m.predict(self.grid, verbose=0)))
+            for k, m in self.models.items()
+        }
+        self.nll = {
+            k: float(np.mean(keras.ops.convert_to_numpy(mdn.negative_log_likelihood(self.y, p, 1, k))))
+            for k, (p, _) in self.params.items()
+        }
+        self.components = widgets.ToggleButtons(
+            options=list(self.models), description="components", style=_WIDE
+        )
+        self.temperature = widgets.FloatSlider(
+            1.0,
+            min=0.0,
+            max=2.0,
+            step=0.05,
+            description="temperature τ",
+            style=_WIDE,
+            layout=_slider_layout(),
+        )
         self.resample = widgets.Button(description="new samples")
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
@@ -374,10 +436,20 @@ class MDNPlayground(widgets.VBox):
         ax.scatter(self.x[:, 0], self.y[:, 0], s=4, c="#bbb", label="data")
         ax.scatter(self.x[:, 0], self.samples()[:, 0], s=4, c="#c33", label="MDN samples")
         for c in range(k):
-            ax.scatter(self.grid[:, 0], means[:, c, 0], s=3 + 12 * weights[:, c], c="#26b",
-                       alpha=np.clip(weights[:, c], 0.05, 1), label="component means" if c == 0 else None)
-        ax.set(xlabel="x", ylabel="y", ylim=(-0.15, 1.15),
-               title=f"{k} component{'s' if k > 1 else ''}, temperature {self.temperature.value:.2f}")
+            ax.scatter(
+                self.grid[:, 0],
+                means[:, c, 0],
+                s=3 + 12 * weights[:, c],
+                c="#26b",
+                alpha=np.clip(weights[:, c], 0.05, 1),
+                label="component means" if c == 0 else None,
+            )
+        ax.set(
+            xlabel="x",
+            ylabel="y",
+            ylim=(-0.15, 1.15),
+            title=f"{k} component{'s' if k > 1 else ''}, temperature {self.temperature.value:.2f}",
+        )
         ax.legend(loc="upper left", markerscale=3)
         return fig
 
@@ -392,8 +464,9 @@ class MDNPlayground(widgets.VBox):
         self.image.value = plotting.figure_png(fig)
         plt.close(fig)
         k = self.components.value
-        self.caption.value = (f"mean NLL of the data under the {k}-component MDN (τ = 1): "
-                              f"<b>{self.nll[k]:.3f}</b> nats")
+        self.caption.value = (
+            f"mean NLL of the data under the {k}-component MDN (τ = 1): <b>{self.nll[k]:.3f}</b> nats"
+        )
 
 
 class ChoreographyStudio(widgets.VBox):
@@ -411,26 +484,41 @@ class ChoreographyStudio(widgets.VBox):
         from .choreography import DEFAULT_TEMPERATURE
 
         last_start = len(sequence.train) - self.warm_up
-        self.start = widgets.IntSlider(last_start, 0, last_start, description="start at code", style=_WIDE,
-                                       layout=_slider_layout())
-        self.temperature = widgets.FloatSlider(DEFAULT_TEMPERATURE, min=0.0, max=2.0, step=0.05,
-                                               description="temperature τ", style=_WIDE,
-                                               layout=_slider_layout())
-        self.length = widgets.IntSlider(int(6 * fps), int(fps), int(30 * fps), step=int(fps),
-                                        description="frames", style=_WIDE, layout=_slider_layout())
+        self.start = widgets.IntSlider(
+            last_start, 0, last_start, description="start at code", style=_WIDE, layout=_slider_layout()
+        )
+        self.temperature = widgets.FloatSlider(
+            DEFAULT_TEMPERATURE,
+            min=0.0,
+            max=2.0,
+            step=0.05,
+            description="temperature τ",
+            style=_WIDE,
+            layout=_slider_layout(),
+        )
+        self.length = widgets.IntSlider(
+            int(6 * fps),
+            int(fps),
+            int(30 * fps),
+            step=int(fps),
+            description="frames",
+            style=_WIDE,
+            layout=_slider_layout(),
+        )
         self.seed = widgets.IntText(0, description="random seed", style=_WIDE)
         self.button = widgets.Button(description="dance!", button_style="primary")
         width = int(zoom * decoder.decoder.output.shape[2])  # the browser enlarges: a small GIF to store
         self.image = widgets.Image(format="gif", layout=widgets.Layout(width=f"{width}px"))
         self.caption = widgets.HTML()
         self.button.on_click(self.dance)
-        super().__init__([self.start, self.temperature, self.length, self.seed, self.button, self.image,
-                          self.caption])
+        super().__init__(
+            [self.start, self.temperature, self.length, self.seed, self.button, self.image, self.caption]
+        )
         self.dance()
 
     def codes(self) -> np.ndarray:
         """A new dance for the current settings: standardized codes ``(frames, D)``."""
-        warm = self.data.train[self.start.value:self.start.value + self.warm_up]
+        warm = self.data.train[self.start.value : self.start.value + self.warm_up]
         dances = self.choreographer.generate(warm, self.length.value, self.temperature.value, self.seed.value)
         return dances[0]
 
@@ -441,8 +529,10 @@ class ChoreographyStudio(widgets.VBox):
         frames = choreography.silhouette_frames(self.decoder.decode(self.data.scaler.inverse(codes)))
         self.image.value = choreography.gif_bytes(frames, self.fps)
         energy = choreography.motion_energy(codes)
-        self.caption.value = (f"{len(codes)} frames ({len(codes) / self.fps:.0f} s) after real codes "
-                              f"{self.start.value}–{self.start.value + self.warm_up - 1}, "
-                              f"τ = {self.temperature.value:.2f}, "
-                              f"seed {self.seed.value} · motion energy <b>{energy:.2f}</b> "
-                              f"(real dance {choreography.motion_energy(self.data.train):.2f})")
+        self.caption.value = (
+            f"{len(codes)} frames ({len(codes) / self.fps:.0f} s) after real codes "
+            f"{self.start.value}–{self.start.value + self.warm_up - 1}, "
+            f"τ = {self.temperature.value:.2f}, "
+            f"seed {self.seed.value} · motion energy <b>{energy:.2f}</b> "
+            f"(real dance {choreography.motion_energy(self.data.train):.2f})"
+        )

@@ -16,7 +16,8 @@ SEQUENCE = {"sequence-memory", "sequence-original"}
 #: which artifacts read each profile field themselves — written out here, independently of the
 #: recipes' own declarations, so that a recipe that reads too much or too little is caught
 READS = {
-    "name": set(), "description": set(),
+    "name": set(),
+    "description": set(),
     "image_size": {"silhouettes", "vae", "autoencoder"},
     "stage_frames": {"stage"},
     "frame_stride": {"silhouettes"},
@@ -24,13 +25,23 @@ READS = {
     "encoder_filters": {"vae", "autoencoder"},
     "vae_epochs": {"vae", "autoencoder"},
     "vae_batch_size": {"vae", "autoencoder"},
-    "lstm_units": SEQUENCE, "lstm_layers": SEQUENCE, "dense_units": SEQUENCE, "mixtures": SEQUENCE,
+    "lstm_units": SEQUENCE,
+    "lstm_layers": SEQUENCE,
+    "dense_units": SEQUENCE,
+    "mixtures": SEQUENCE,
     "sequence_epochs": SEQUENCE,
     "video_size": {"stage", "silhouettes"},
 }
 #: what each artifact is made from
-MADE_FROM = {"stage": set(), "silhouettes": {"stage"}, "vae": {"silhouettes"}, "autoencoder": {"silhouettes"},
-             "latents": {"vae", "silhouettes"}, "sequence-memory": {"latents"}, "sequence-original": {"latents"}}
+MADE_FROM = {
+    "stage": set(),
+    "silhouettes": {"stage"},
+    "vae": {"silhouettes"},
+    "autoencoder": {"silhouettes"},
+    "latents": {"vae", "silhouettes"},
+    "sequence-memory": {"latents"},
+    "sequence-original": {"latents"},
+}
 
 
 def downstream(names: set) -> set:
@@ -123,7 +134,7 @@ def test_silhouettes_artifact(shared_cache):
     sil = artifacts.silhouettes("ci", progress=False)
     expected = -(-CI.stage_frames // CI.frame_stride)
     assert sil.images.shape == (expected, *CI.image_size, 1) and sil.images.dtype == np.float32
-    assert 0 <= sil.images.min() and sil.images.max() <= 1
+    assert sil.images.min() >= 0 and sil.images.max() <= 1
     np.testing.assert_array_equal(sil.frame_indices, np.arange(expected) * CI.frame_stride)
     assert sil.method == "median" and sil.source == "stage"
     assert sil.iou.shape == (expected,) and sil.iou.mean() > 0.9
@@ -187,7 +198,8 @@ def test_trained_sequence_models_are_cached(shared_cache):
         assert len(trained.history["loss"]) == CI.sequence_epochs and np.isfinite(trained.held_out_nll)
         again = shared_cache.sequence_model(kind)
         data = artifacts.latent_sequence("ci", progress=False)
-        np.testing.assert_allclose(sequence.held_out_nll(again.model, data).mean(), trained.held_out_nll,
-                                   rtol=1e-5)
+        np.testing.assert_allclose(
+            sequence.held_out_nll(again.model, data).mean(), trained.held_out_nll, rtol=1e-5
+        )
     with pytest.raises(ValueError, match="unknown sequence model"):
         artifacts.trained_sequence_model("ci", "transformer")

@@ -6,6 +6,7 @@ from dancenet.background import clean_masks, iou, largest_component, mean_iou
 
 # ----------------------------------------------------------------------------- IoU on hand-made cases
 
+
 def test_iou_of_identical_masks_is_one():
     mask = np.zeros((10, 10), bool)
     mask[2:5, 3:8] = True
@@ -54,6 +55,7 @@ def test_iou_rejects_mismatched_shapes():
 
 # ----------------------------------------------------------------------------- clean-up
 
+
 def test_largest_component_keeps_the_biggest_shape():
     mask = np.zeros((20, 20), bool)
     mask[2:10, 2:10] = True  # 64 px
@@ -92,6 +94,7 @@ def test_clean_rejects_bad_sizes(kwargs):
 
 # ----------------------------------------------------------------------------- methods on a hand-made scene
 
+
 @pytest.fixture(scope="module")
 def moving_square():
     """A lit, noisy textured wall with a red square crossing it twice; returns frames and truth."""
@@ -104,7 +107,7 @@ def moving_square():
         frame = wall * gain + rng.normal(0, 2, wall.shape)
         mask = np.zeros((height, width), bool)
         x = (3 * t) % 68
-        mask[14:34, x:x + 12] = True
+        mask[14:34, x : x + 12] = True
         frame[mask] = (200, 40, 40)
         frames.append(np.clip(frame, 0, 255).astype(np.uint8))
         truth.append(mask)
@@ -141,8 +144,9 @@ def test_shadow_suppression_ignores_a_darker_copy_of_the_background():
     wall = np.full((1, 20, 20, 3), (120, 140, 160), np.uint8)
     shaded = wall.copy()
     shaded[0, 10:] = (wall[0, 10:] * 0.7).astype(np.uint8)
-    with_shadow = background.difference_masks(shaded, wall[0], 20, compensate_gain=False,
-                                              suppress_shadows=False)
+    with_shadow = background.difference_masks(
+        shaded, wall[0], 20, compensate_gain=False, suppress_shadows=False
+    )
     without = background.difference_masks(shaded, wall[0], 20, compensate_gain=False)
     assert with_shadow[0, 10:].all() and not without.any()
 
@@ -156,17 +160,24 @@ def test_silhouettes_have_model_size_and_soft_edges(moving_square):
     assert abs(images.mean() - truth.mean()) < 0.01
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: background.remove_background(np.zeros((2, 8, 8, 3), np.uint8), "magic"),
-     "unknown background-removal method"),
-    (lambda: background.remove_background(np.zeros((8, 8, 3), np.uint8)), "one frame"),
-    (lambda: background.remove_background(np.zeros((2, 8, 8, 3), np.float32)), "uint8"),
-    (lambda: background.remove_background(np.zeros((0, 8, 8, 3), np.uint8)), "non-empty|shape"),
-    (lambda: background.threshold_masks(np.zeros((1, 8, 8, 3), np.uint8), 300), "0–255"),
-    (lambda: background.silhouettes(np.zeros((1, 16, 16), bool), (15, 16)), "divisible by 8"),
-    (lambda: background.difference_masks(np.zeros((1, 8, 8, 3), np.uint8), np.zeros((8, 9, 3))),
-     "does not match"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: background.remove_background(np.zeros((2, 8, 8, 3), np.uint8), "magic"),
+            "unknown background-removal method",
+        ),
+        (lambda: background.remove_background(np.zeros((8, 8, 3), np.uint8)), "one frame"),
+        (lambda: background.remove_background(np.zeros((2, 8, 8, 3), np.float32)), "uint8"),
+        (lambda: background.remove_background(np.zeros((0, 8, 8, 3), np.uint8)), "non-empty|shape"),
+        (lambda: background.threshold_masks(np.zeros((1, 8, 8, 3), np.uint8), 300), "0–255"),
+        (lambda: background.silhouettes(np.zeros((1, 16, 16), bool), (15, 16)), "divisible by 8"),
+        (
+            lambda: background.difference_masks(np.zeros((1, 8, 8, 3), np.uint8), np.zeros((8, 9, 3))),
+            "does not match",
+        ),
+    ],
+)
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -174,11 +185,14 @@ def test_bad_input_is_named(call, message):
 
 # ----------------------------------------------------------------------------- methods on the stage
 
+
 @pytest.fixture(scope="module")
 def stage_scores(stage_video_frames, stage_clip):
     """Mean IoU of every method on an 8-second stage clip after its MP4 round trip."""
-    return {method: mean_iou(background.remove_background(stage_video_frames, method), stage_clip.masks)
-            for method in background.METHODS}
+    return {
+        method: mean_iou(background.remove_background(stage_video_frames, method), stage_clip.masks)
+        for method in background.METHODS
+    }
 
 
 def test_original_threshold_fails_on_the_stage(stage_scores):
@@ -195,8 +209,9 @@ def test_median_is_the_best_method_on_the_stage(stage_scores):
 
 
 def test_compare_methods_scores_every_frame(stage_video_frames, stage_clip):
-    scores = background.compare_methods(stage_video_frames[:40], stage_clip.masks[:40],
-                                        methods=("threshold", "mog2"), progress=False)
+    scores = background.compare_methods(
+        stage_video_frames[:40], stage_clip.masks[:40], methods=("threshold", "mog2"), progress=False
+    )
     assert set(scores) == {"threshold", "mog2"}
     assert all(s.shape == (40,) and ((s >= 0) & (s <= 1)).all() for s in scores.values())
     with pytest.raises(ValueError, match="do not match"):

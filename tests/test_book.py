@@ -43,8 +43,11 @@ class ParsedPage(HTMLParser):
 
 @pytest.fixture(scope="module")
 def pages(html) -> dict[Path, ParsedPage]:
-    return {path: ParsedPage(path) for path in sorted(html.rglob("*.html"))
-            if "_static" not in path.relative_to(html).parts}
+    return {
+        path: ParsedPage(path)
+        for path in sorted(html.rglob("*.html"))
+        if "_static" not in path.relative_to(html).parts
+    }
 
 
 def toc_pages() -> list[str]:
@@ -80,8 +83,13 @@ def test_exercises_and_solutions_render(html):
 
 def test_bibliography_resolves(html):
     references = (html / "book" / "references.html").read_text().lower()
-    for title in ("auto-encoding variational", "mixture density networks", "long short-term memory",
-                  "world models", "dancenet: dance generator"):
+    for title in (
+        "auto-encoding variational",
+        "mixture density networks",
+        "long short-term memory",
+        "world models",
+        "dancenet: dance generator",
+    ):
         assert title in references
 
 
@@ -97,8 +105,12 @@ def test_no_broken_internal_links(html, pages):
                 target = target / "index.html"
             if not target.exists():
                 broken.append(f"{path.relative_to(html)}: {link}")
-            elif parts.fragment and target.suffix == ".html" and target in pages \
-                    and unquote(parts.fragment) not in pages[target].ids:
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and target in pages
+                and unquote(parts.fragment) not in pages[target].ids
+            ):
                 broken.append(f"{path.relative_to(html)}: {link} (no such anchor)")
     assert not broken, "\n".join(broken)
 
@@ -106,24 +118,33 @@ def test_no_broken_internal_links(html, pages):
 def test_every_sidebar_lists_every_other_page_of_the_book(html, pages):
     book = [(html / page).resolve() for page in toc_pages()]
     for path in book:
-        linked = {(path.parent / unquote(urlsplit(link).path)).resolve() for link in pages[path].links
-                  if not urlsplit(link).scheme and urlsplit(link).path}
+        linked = {
+            (path.parent / unquote(urlsplit(link).path)).resolve()
+            for link in pages[path].links
+            if not urlsplit(link).scheme and urlsplit(link).path
+        }
         missing = [str(other.relative_to(html)) for other in book if other != path and other not in linked]
         assert not missing, f"{path.relative_to(html)} does not link {missing}"
 
 
 def test_every_figure_has_alt_text(html, pages):
-    missing = [f"{path.relative_to(html)}: {image.get('src', '')[:60]}"
-               for path, page in pages.items() for image in page.images
-               if not (image.get("alt") or "").strip()
-               or image["alt"].lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".svg"))]
+    missing = [
+        f"{path.relative_to(html)}: {image.get('src', '')[:60]}"
+        for path, page in pages.items()
+        for image in page.images
+        if not (image.get("alt") or "").strip()
+        or image["alt"].lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".svg"))
+    ]
     assert not missing, "images without a description:\n" + "\n".join(missing)
 
 
 def test_every_page_has_a_title_of_its_own(html, pages):
     titles = {path: page.title.strip() for path, page in pages.items()}
-    untitled = [str(path.relative_to(html)) for path, title in titles.items()
-                if not pages[path].redirect and (not title or "<no title>" in title)]
+    untitled = [
+        str(path.relative_to(html))
+        for path, title in titles.items()
+        if not pages[path].redirect and (not title or "<no title>" in title)
+    ]
     assert not untitled, f"pages without a title: {untitled}"
     book_titles = [titles[html / page] for page in toc_pages()]
     assert len(set(book_titles)) == len(book_titles), book_titles

@@ -9,6 +9,7 @@ it, go to ``_build/screenshots/``: look at them after a change to the book's loo
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -19,7 +20,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from test_book import ROOT, toc_pages
 from test_notebooks import WITHOUT_WIDGET
 
@@ -28,8 +28,11 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = toc_pages() + ["genindex.html", "search.html", "index.html"]
 CHAPTERS = [page for page in PAGES if page.startswith("chapters/")]
-WITH_ANIMATION = {"chapters/01_dancer_and_stage.html", "chapters/07_stacked_lstms.html",
-                  "chapters/08_choreography.html"}
+WITH_ANIMATION = {
+    "chapters/01_dancer_and_stage.html",
+    "chapters/07_stacked_lstms.html",
+    "chapters/08_choreography.html",
+}
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 
 
@@ -52,14 +55,17 @@ def chromium() -> str:
     names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
     path = os.environ.get("DANCENET_CHROMIUM") or next(filter(None, map(shutil.which, names)), None)
     if path is None:
-        pytest.fail("the browser tests need Chromium: install it (Debian: apt-get install chromium) "
-                    "or name its executable in DANCENET_CHROMIUM")
+        pytest.fail(
+            "the browser tests need Chromium: install it (Debian: apt-get install chromium) "
+            "or name its executable in DANCENET_CHROMIUM"
+        )
     return path
 
 
 @pytest.fixture(scope="module")
 def site(html):
     """The built book served on localhost; yields its base URL."""
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -80,8 +86,8 @@ def visits(site) -> dict[str, Visit]:
     results = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium(),
-            args=["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
+            executable_path=chromium(), args=["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+        )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         current = Visit()
 
@@ -102,20 +108,27 @@ def visits(site) -> dict[str, Visit]:
 
 def visit(context, url: str, result: Visit, screenshot: Path) -> None:
     page = context.new_page()
-    page.on("console", lambda message: message.type == "error"
-            and result.problems.append(f"console error: {message.text}"))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and result.problems.append(f"console error: {message.text}"),
+    )
     page.on("pageerror", lambda error: result.problems.append(f"JavaScript error: {error}"))
-    page.on("response", lambda response: response.status >= 400
-            and result.problems.append(f"HTTP {response.status}: {response.url}"))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and result.problems.append(f"HTTP {response.status}: {response.url}")
+        ),
+    )
     page.goto(url, wait_until="load")
     from playwright.sync_api import TimeoutError as Timeout
 
-    try:
-        page.wait_for_function(f"""() => [...document.querySelectorAll('{WIDGET_VIEW}')].every(
+    with contextlib.suppress(Timeout):  # reported by the widget test, with what did render
+        page.wait_for_function(
+            f"""() => [...document.querySelectorAll('{WIDGET_VIEW}')].every(
             view => view.previousElementSibling?.classList.contains('widget-subarea')
-                    && view.previousElementSibling.childElementCount > 0)""", timeout=30_000)
-    except Timeout:  # reported by the widget test, with what did render
-        pass
+                    && view.previousElementSibling.childElementCount > 0)""",
+            timeout=30_000,
+        )
     page.evaluate("() => window.MathJax?.startup?.promise")
     page.evaluate("""() => Promise.all([...document.images].filter(image => !image.complete).map(
         image => new Promise(done => { image.onload = image.onerror = done; })))""")
@@ -149,8 +162,11 @@ def step_animation(player) -> dict:
     for _ in range(2):
         player.get_by_role("button", name="Next frame").click()
         shown.append((slider.input_value(), image.get_attribute("src")))
-    return {"frames": int(slider.get_attribute("max")) + 1, "shown": shown,
-            "alt": image.get_attribute("alt") or ""}
+    return {
+        "frames": int(slider.get_attribute("max")) + 1,
+        "shown": shown,
+        "alt": image.get_attribute("alt") or "",
+    }
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -188,7 +204,10 @@ def test_animation_players_step_through_frames(visits, page):
     for player in visits[page].animations:
         (first, first_src), (second, second_src), (third, third_src) = player["shown"]
         assert player["frames"] > 2
-        assert [int(second), int(third)] == [(int(first) + 1) % player["frames"], (int(first) + 2) % player["frames"]]
+        assert [int(second), int(third)] == [
+            (int(first) + 1) % player["frames"],
+            (int(first) + 2) % player["frames"],
+        ]
         assert len({first_src, second_src, third_src}) == 3, "the frames do not change"
         assert player["alt"].strip()
 

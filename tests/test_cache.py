@@ -22,6 +22,7 @@ CI = get_profile("ci")
 def write_number(value):
     def build(folder, profile):
         np.save(folder / "value.npy", np.array(value))
+
     return build
 
 
@@ -30,8 +31,15 @@ def read_number(folder):
 
 
 def number(value=1, settings=None, profile=CI, build=None, inputs=(), fields=()):
-    return Artifact("number", profile, fields, build or write_number(value), read_number,
-                    settings=settings if settings is not None else {"x": value}, inputs=inputs)
+    return Artifact(
+        "number",
+        profile,
+        fields,
+        build or write_number(value),
+        read_number,
+        settings=settings if settings is not None else {"x": value},
+        inputs=inputs,
+    )
 
 
 def test_builds_once_then_loads():
@@ -69,7 +77,7 @@ def test_unknown_field_is_refused():
 def test_build_sees_only_the_fields_it_declares():
     def build(folder, profile):
         assert profile.image_size == CI.image_size
-        profile.stage_frames  # not declared
+        _ = profile.stage_frames  # not declared
 
     with pytest.raises(AttributeError, match="reads profile.stage_frames, which it does not declare"):
         number(build=build, fields=("image_size",)).get()
@@ -81,13 +89,15 @@ def fake_package(tmp_path, monkeypatch):
     """A small ``dancenet`` package tree: a imports b lazily, b imports the subpackage sub."""
     root = tmp_path / "dancenet"
     (root / "sub").mkdir(parents=True)
-    files = {"__init__.py": "__version__ = '0'\n",
-             "a.py": "def f():\n    from . import b\n",
-             "b.py": "from .sub import c\n",
-             "lone.py": "import numpy\nfrom . import __version__\n",
-             "sub/__init__.py": "",
-             "sub/c.py": "",
-             "sub/d.py": "X = 1\n"}
+    files = {
+        "__init__.py": "__version__ = '0'\n",
+        "a.py": "def f():\n    from . import b\n",
+        "b.py": "from .sub import c\n",
+        "lone.py": "import numpy\nfrom . import __version__\n",
+        "sub/__init__.py": "",
+        "sub/c.py": "",
+        "sub/d.py": "X = 1\n",
+    }
     for name, text in files.items():
         (root / name).write_text(text)
     monkeypatch.setattr(cache, "PACKAGE_ROOT", root.resolve())
@@ -98,8 +108,10 @@ def fake_package(tmp_path, monkeypatch):
 
 def test_source_hash_follows_imports_and_whole_packages(fake_package, tmp_path):
     a, lone = fake_package("a.py"), fake_package("lone.py")
-    closure = {p.relative_to(cache.PACKAGE_ROOT).as_posix()
-               for p in cache._source_closure(cache.PACKAGE_ROOT / "a.py")}
+    closure = {
+        p.relative_to(cache.PACKAGE_ROOT).as_posix()
+        for p in cache._source_closure(cache.PACKAGE_ROOT / "a.py")
+    }
     assert closure == {"__init__.py", "a.py", "b.py", "sub/__init__.py", "sub/c.py", "sub/d.py"}
     before_a, before_lone = cache.source_hash([a]), cache.source_hash([lone])
     (tmp_path / "dancenet" / "sub" / "d.py").write_text("X = 2\n")  # a file nobody names, in a package
@@ -115,7 +127,9 @@ def test_the_real_stage_package_is_hashed_whole():
     package = {p.resolve() for p in Path(stage.__file__).parent.rglob("*.py")}
     assert package <= stage_files and len(package) > 1
     vae_files = {p.name for p in cache._source_closure(Path(vae.__file__).resolve())}
-    assert {"vae.py", "profiles.py"} <= vae_files and "stage" not in {p.parent.name for p in stage_files - package}
+    assert {"vae.py", "profiles.py"} <= vae_files and "stage" not in {
+        p.parent.name for p in stage_files - package
+    }
 
 
 def test_failed_build_leaves_nothing_behind():
@@ -141,8 +155,9 @@ def test_killed_build_never_loads():
             time.sleep(60)
         Artifact("number", get_profile("ci"), (), slow, lambda f: 0, settings={"x": 1}).get()
     """)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                               env={**os.environ})
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env={**os.environ}
+    )
     assert process.stdout.readline().strip() == "building"
     process.send_signal(signal.SIGKILL)
     process.wait()

@@ -15,14 +15,21 @@ CI = PROFILES["ci"]
 def step_by_step(choreographer, warm_up, length: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
     """The same dance as ``choreographer.generate``, one eager step at a time: the reference the
     compiled loop must match."""
-    history = np.asarray(warm_up, np.float32).reshape(-1, *np.shape(warm_up)[-2:])[:, -choreographer.context:]
+    history = np.asarray(warm_up, np.float32).reshape(-1, *np.shape(warm_up)[-2:])[
+        :, -choreographer.context :
+    ]
     params, states = choreographer._warm(tf.constant(history))
     codes = []
     for t in range(length):
         if choreographer.stateful and t > 0 and t % (choreographer.context // 2) == 0:
             params, states = choreographer._warm(tf.constant(history))
-        code = mdn.sample_tensor(params, choreographer.dimensions, choreographer.components,
-                                 float(temperature), tf.constant([seed, t]))
+        code = mdn.sample_tensor(
+            params,
+            choreographer.dimensions,
+            choreographer.components,
+            float(temperature),
+            tf.constant([seed, t]),
+        )
         codes.append(code.numpy())
         history = np.concatenate([history[:, 1:], code.numpy()[:, None]], axis=1)
         params, states = choreographer._step(code, states)
@@ -131,19 +138,31 @@ def test_diversity_is_zero_for_copies_and_grows_with_spread():
     still = np.zeros((200, 4))
     assert choreography.diversity([still, still], samples=200) == 0
     assert choreography.diversity([random_walk(200, seed=s) for s in range(4)]) > choreography.diversity(
-        [random_walk(200, seed=s, step=0.1) for s in range(4)])
+        [random_walk(200, seed=s, step=0.1) for s in range(4)]
+    )
     with pytest.raises(ValueError, match="two sequences"):
         choreography.diversity([walk])
 
 
 def test_report_has_every_measure():
     real = random_walk(400, seed=5)
-    rows = choreography.report({"walks": np.stack([random_walk(300, seed=s) for s in range(3)]),
-                                "still": np.zeros((2, 300, 4)) + 1.0}, real)
+    rows = choreography.report(
+        {
+            "walks": np.stack([random_walk(300, seed=s) for s in range(3)]),
+            "still": np.zeros((2, 300, 4)) + 1.0,
+        },
+        real,
+    )
     assert rows["still"]["frozen windows"] > 0 and rows["still"]["motion energy"] == 0
     assert rows["walks"]["frozen windows"] == 0 and rows["walks"]["loops"] == 0
-    assert set(rows["walks"]) == {"motion energy", "frozen windows", "longest repeat (frames)", "loops",
-                                  "FLD", "diversity"}
+    assert set(rows["walks"]) == {
+        "motion energy",
+        "frozen windows",
+        "longest repeat (frames)",
+        "loops",
+        "FLD",
+        "diversity",
+    }
 
 
 def test_export_gif_and_mp4_have_every_frame(tmp_path):

@@ -35,8 +35,25 @@ def test_stage_writes_a_video_with_its_ground_truth(tiny_stage):
 
 def test_dance_end_to_end_in_the_ci_profile(tiny_stage, tmp_path, capsys):
     out, gif = tmp_path / "dance.mp4", tmp_path / "dance.gif"
-    status = cli.main(["dance", "--video", str(tiny_stage), "--out", str(out), "--gif", str(gif),
-                       "--profile", "ci", "--frames", "40", "--temperature", "0.5", "--seed", "1"])
+    status = cli.main(
+        [
+            "dance",
+            "--video",
+            str(tiny_stage),
+            "--out",
+            str(out),
+            "--gif",
+            str(gif),
+            "--profile",
+            "ci",
+            "--frames",
+            "40",
+            "--temperature",
+            "0.5",
+            "--seed",
+            "1",
+        ]
+    )
     assert status == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
     assert all(f"step {n}" in printed for n in ("1–2", "3", "4", "5"))
@@ -46,17 +63,38 @@ def test_dance_end_to_end_in_the_ci_profile(tiny_stage, tmp_path, capsys):
     with Image.open(gif) as picture:
         assert picture.n_frames == 40
     again = tmp_path / "again.mp4"  # everything cached now: the same seed gives the same dance
-    assert cli.main(["dance", "--video", str(tiny_stage), "--out", str(again), "--profile", "ci",
-                     "--frames", "40", "--temperature", "0.5", "--seed", "1"]) == 0
+    assert (
+        cli.main(
+            [
+                "dance",
+                "--video",
+                str(tiny_stage),
+                "--out",
+                str(again),
+                "--profile",
+                "ci",
+                "--frames",
+                "40",
+                "--temperature",
+                "0.5",
+                "--seed",
+                "1",
+            ]
+        )
+        == 0
+    )
     np.testing.assert_array_equal(video.read_frames(again, progress=False), frames)
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["--video", "missing.mp4"], "not found"),
-    (["--video", "{empty}"], "empty.mp4"),
-    (["--video", "{stage}", "--frames", "0"], "--frames"),
-    (["--video", "{stage}", "--out", "dance.avi"], ".mp4"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--video", "missing.mp4"], "not found"),
+        (["--video", "{empty}"], "empty.mp4"),
+        (["--video", "{stage}", "--frames", "0"], "--frames"),
+        (["--video", "{stage}", "--out", "dance.avi"], ".mp4"),
+    ],
+)
 def test_dance_bad_input_is_a_clear_error(arguments, message, tiny_stage, tmp_path, capsys):
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")

@@ -11,8 +11,9 @@ def quadratic(z):
     return (z - 2.0) ** 2  # E[f] = (μ − 2)² + σ², so ∇ = (2(μ − 2), 2σ)
 
 
-@pytest.mark.parametrize("estimator", [estimators.score_function_gradients,
-                                       estimators.reparameterized_gradients])
+@pytest.mark.parametrize(
+    "estimator", [estimators.score_function_gradients, estimators.reparameterized_gradients]
+)
 def test_estimates_are_unbiased(estimator):
     mu, sigma = 0.5, 1.5
     estimates = estimator(quadratic, mu, sigma, samples=50, repeats=4000, seed=1)
@@ -31,8 +32,9 @@ def test_reparameterization_has_lower_variance_and_it_shrinks_with_samples():
 
 
 def test_reparameterized_gradient_of_a_linear_function_is_exact():
-    estimates = estimators.reparameterized_gradients(lambda z: 3.0 * z, 1.0, 2.0, samples=5, repeats=10,
-                                                     seed=0)
+    estimates = estimators.reparameterized_gradients(
+        lambda z: 3.0 * z, 1.0, 2.0, samples=5, repeats=10, seed=0
+    )
     np.testing.assert_allclose(estimates[:, 0], 3.0)
     assert abs(estimates[:, 1].mean()) < 3.0  # 3·mean(ε): noisy but centred on 0
 

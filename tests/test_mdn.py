@@ -24,12 +24,18 @@ def reference_nll(targets, params, dimensions, components):
     flat_params = params.reshape(-1, components * (2 * dimensions + 1))
     result = []
     for x, p in zip(flat_targets, flat_params):
-        mu = p[:components * dimensions].reshape(components, dimensions)
-        sigma = p[components * dimensions:2 * components * dimensions].reshape(components, dimensions)
+        mu = p[: components * dimensions].reshape(components, dimensions)
+        sigma = p[components * dimensions : 2 * components * dimensions].reshape(components, dimensions)
         weights = np.exp(p[-components:]) / np.exp(p[-components:]).sum()
-        density = sum(weights[k] * math.prod(
-            math.exp(-0.5 * ((x[d] - mu[k, d]) / sigma[k, d]) ** 2) / (math.sqrt(2 * math.pi) * sigma[k, d])
-            for d in range(dimensions)) for k in range(components))
+        density = sum(
+            weights[k]
+            * math.prod(
+                math.exp(-0.5 * ((x[d] - mu[k, d]) / sigma[k, d]) ** 2)
+                / (math.sqrt(2 * math.pi) * sigma[k, d])
+                for d in range(dimensions)
+            )
+            for k in range(components)
+        )
         result.append(-math.log(density))
     return np.array(result).reshape(targets.shape[:-1])
 
@@ -44,7 +50,7 @@ def mixture_variance(params, dimensions, components, temperature=1.0):
     spread within components plus that between them, ``(..., D)``."""
     means, scales, weights = mdn.tempered_mixture(params, dimensions, components, temperature)
     mean = mdn.mixture_mean(params, dimensions, components, temperature)
-    return np.einsum("...k,...kd->...d", weights, scales ** 2 + (means - mean[..., None, :]) ** 2)
+    return np.einsum("...k,...kd->...d", weights, scales**2 + (means - mean[..., None, :]) ** 2)
 
 
 def test_split_parameters_follows_the_documented_layout():
@@ -68,8 +74,9 @@ def test_nll_matches_a_direct_numpy_reference(dimensions, components, leading):
     targets = rng.normal(size=(*leading, dimensions))
     nll = mdn.negative_log_likelihood(targets, params, dimensions, components)
     assert nll.shape == leading
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(nll),
-                               reference_nll(targets, params, dimensions, components), rtol=1e-10)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(nll), reference_nll(targets, params, dimensions, components), rtol=1e-10
+    )
 
 
 @pytest.mark.parametrize("leading", [(16,), (4, 5)], ids=["rank2", "rank3"])
@@ -103,13 +110,17 @@ def test_nll_is_finite_and_exact_for_far_targets_at_the_scale_floor():
     params = np.concatenate([means, np.full(components * dimensions, floor), logits])
     targets = np.array([[1e4] * dimensions, [-1e4] * dimensions])
     params = np.stack([params, params])
-    nll = mdn.negative_log_likelihood(targets.astype(np.float32), params.astype(np.float32),
-                                      dimensions, components).numpy()
+    nll = mdn.negative_log_likelihood(
+        targets.astype(np.float32), params.astype(np.float32), dimensions, components
+    ).numpy()
     # the nearest component outweighs the others by exp(−10¹⁰): the mixture is that component alone
     log_weights = logits - np.log(np.exp(logits).sum())
-    expected = [-log_weights[k] + 0.5 * dimensions * ((x - k) / floor) ** 2
-                + dimensions * (math.log(floor) + 0.5 * math.log(2 * math.pi))
-                for x, k in ((1e4, 2), (-1e4, 0))]
+    expected = [
+        -log_weights[k]
+        + 0.5 * dimensions * ((x - k) / floor) ** 2
+        + dimensions * (math.log(floor) + 0.5 * math.log(2 * math.pi))
+        for x, k in ((1e4, 2), (-1e4, 0))
+    ]
     assert np.exp(-min(expected)) == 0.0  # the density itself underflows even in float64
     np.testing.assert_allclose(nll, expected, rtol=1e-5)
 
@@ -119,14 +130,14 @@ def test_gradients_are_finite_for_far_targets_at_the_scale_floor():
     layer = mdn.MDN(dimensions, components)
     layer.build((None, 4))
     bias = np.zeros(mdn.output_size(dimensions, components), np.float32)
-    bias[dimensions * components:2 * dimensions * components] = -80.0  # softplus underflows to 0
+    bias[dimensions * components : 2 * dimensions * components] = -80.0  # softplus underflows to 0
     layer.bias.assign(bias)
     features = tf.constant(np.random.default_rng(0).normal(size=(5, 4)) * 1e-3, tf.float32)
     targets = tf.constant(np.full((5, dimensions), 1e4), tf.float32) * [[1.0], [-1.0], [1.0], [-1.0], [1.0]]
     with tf.GradientTape() as tape:
         params = layer(features)
         loss = tf.reduce_mean(mdn.negative_log_likelihood(targets, params, dimensions, components))
-    np.testing.assert_allclose(params[:, dimensions * components:2 * dimensions * components], 1e-3)
+    np.testing.assert_allclose(params[:, dimensions * components : 2 * dimensions * components], 1e-3)
     gradients = tape.gradient(loss, layer.trainable_weights)
     assert np.isfinite(loss.numpy()) and loss.numpy() > 1e13
     for gradient in gradients:
@@ -145,16 +156,18 @@ def test_mixture_mean_and_variance_of_a_worked_example():
 def test_sample_moments_match_the_exact_mixture_moments(temperature):
     dimensions, components, n = 2, 3, 100_000
     params = random_parameters(np.random.default_rng(5), (2,), dimensions, components)
-    draws = mdn.sample(np.broadcast_to(params[:, None], (2, n, params.shape[-1])), dimensions,
-                       components, temperature, rng=6)
+    draws = mdn.sample(
+        np.broadcast_to(params[:, None], (2, n, params.shape[-1])), dimensions, components, temperature, rng=6
+    )
     assert draws.shape == (2, n, dimensions)
     mean, variance = draws.mean(axis=1), draws.var(axis=1)
     # five standard errors of the sample mean and of the sample variance
     mean_error = 5 * np.sqrt(variance / n)
     variance_error = 5 * np.sqrt(((draws - mean[:, None]) ** 2).var(axis=1) / n)
     assert (np.abs(mean - mdn.mixture_mean(params, dimensions, components, temperature)) < mean_error).all()
-    assert (np.abs(variance - mixture_variance(params, dimensions, components, temperature))
-            < variance_error).all()
+    assert (
+        np.abs(variance - mixture_variance(params, dimensions, components, temperature)) < variance_error
+    ).all()
 
 
 @pytest.mark.parametrize("temperature", [1.0, 0.5, 2.0])
@@ -179,7 +192,7 @@ def test_temperature_scales_the_variance_of_a_single_component():
     sigma, temperature, n = np.array([0.5, 1.0, 2.0]), 0.3, 200_000
     params = np.concatenate([[1.0, -2.0, 3.0], sigma, [0.0]])
     draws = mdn.sample(np.broadcast_to(params, (n, 7)), 3, 1, temperature, rng=4)
-    expected = temperature * sigma ** 2
+    expected = temperature * sigma**2
     assert (np.abs(draws.var(axis=0) - expected) < 5 * expected * np.sqrt(2 / n)).all()
 
 
@@ -241,7 +254,7 @@ def test_a_tiny_model_learns_a_bimodal_target():
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, size=(4096, 1)).astype(np.float32)
     y = (rng.choice([-1, 1], size=x.shape) * np.sqrt(x) + rng.normal(0, 0.05, x.shape)).astype(np.float32)
-    unimodal = np.mean(0.5 * np.log(2 * np.pi * np.e * (x + 0.05 ** 2)))  # N(0, x + noise²) per x
+    unimodal = np.mean(0.5 * np.log(2 * np.pi * np.e * (x + 0.05**2)))  # N(0, x + noise²) per x
     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(32, activation="tanh"), mdn.MDN(1, 2)])
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=mdn.MDNLoss(1, 2))
     history = model.fit(x, y, batch_size=256, epochs=20, verbose=0).history["loss"]
@@ -249,25 +262,40 @@ def test_a_tiny_model_learns_a_bimodal_target():
     assert history[-1] < unimodal - 1.0
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: mdn.MDN(0, 3), "dimensions must be a positive integer"),
-    (lambda: mdn.MDN(2, 0), "components must be a positive integer"),
-    (lambda: mdn.MDN(2, 3, scale_floor=0), "scale_floor"),
-    (lambda: mdn.MDNLoss(2, 1.5), "components must be a positive integer"),
-    (lambda: mdn.split_parameters(np.zeros((4, 14)), 2, 3), r"K·\(2D\+1\) = 15 .* got shape \(4, 14\)"),
-    (lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.zeros((4, 16)), 2, 3), "= 15"),
-    (lambda: mdn.negative_log_likelihood(np.zeros((4, 3)), np.ones((4, 15)), 2, 3), r"shape \(\.\.\., 2\)"),
-    (lambda: mdn.negative_log_likelihood(np.full((4, 2), np.nan), np.ones((4, 15)), 2, 3),
-     "targets contain NaN"),
-    (lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.full((4, 15), np.nan), 2, 3),
-     "parameters contain NaN"),
-    (lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.zeros((4, 15)), 2, 3),
-     "scales must be positive"),
-    (lambda: mdn.sample(np.full((4, 15), np.nan), 2, 3), "parameters contain NaN"),
-    (lambda: mdn.sample(np.ones((4, 15)), 2, 3, temperature=-0.1), "temperature must be a finite number ≥ 0"),
-    (lambda: mdn.sample(np.ones((4, 15)), 2, 3, temperature=float("nan")), "temperature"),
-    (lambda: mdn.mixture_mean(np.ones((4, 15)), 3, 2), "= 14"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: mdn.MDN(0, 3), "dimensions must be a positive integer"),
+        (lambda: mdn.MDN(2, 0), "components must be a positive integer"),
+        (lambda: mdn.MDN(2, 3, scale_floor=0), "scale_floor"),
+        (lambda: mdn.MDNLoss(2, 1.5), "components must be a positive integer"),
+        (lambda: mdn.split_parameters(np.zeros((4, 14)), 2, 3), r"K·\(2D\+1\) = 15 .* got shape \(4, 14\)"),
+        (lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.zeros((4, 16)), 2, 3), "= 15"),
+        (
+            lambda: mdn.negative_log_likelihood(np.zeros((4, 3)), np.ones((4, 15)), 2, 3),
+            r"shape \(\.\.\., 2\)",
+        ),
+        (
+            lambda: mdn.negative_log_likelihood(np.full((4, 2), np.nan), np.ones((4, 15)), 2, 3),
+            "targets contain NaN",
+        ),
+        (
+            lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.full((4, 15), np.nan), 2, 3),
+            "parameters contain NaN",
+        ),
+        (
+            lambda: mdn.negative_log_likelihood(np.zeros((4, 2)), np.zeros((4, 15)), 2, 3),
+            "scales must be positive",
+        ),
+        (lambda: mdn.sample(np.full((4, 15), np.nan), 2, 3), "parameters contain NaN"),
+        (
+            lambda: mdn.sample(np.ones((4, 15)), 2, 3, temperature=-0.1),
+            "temperature must be a finite number ≥ 0",
+        ),
+        (lambda: mdn.sample(np.ones((4, 15)), 2, 3, temperature=float("nan")), "temperature"),
+        (lambda: mdn.mixture_mean(np.ones((4, 15)), 3, 2), "= 14"),
+    ],
+)
 def test_bad_inputs_are_refused_with_a_clear_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -286,8 +314,10 @@ def test_sample_tensor_follows_the_same_temperature_rule():
         np.testing.assert_allclose(draws.var(axis=0), variance, rtol=0.03)
     cold = mdn.sample_tensor(batch[:4], dimensions, components, 0.0, tf.constant([3, 4])).numpy()
     np.testing.assert_allclose(cold, mdn.sample(one.repeat(4, 0), dimensions, components, 0.0), rtol=1e-6)
-    again = [mdn.sample_tensor(batch[:8], dimensions, components, 1.0, tf.constant([7, 7])).numpy()
-             for _ in range(2)]
+    again = [
+        mdn.sample_tensor(batch[:8], dimensions, components, 1.0, tf.constant([7, 7])).numpy()
+        for _ in range(2)
+    ]
     np.testing.assert_array_equal(*again)
     other = mdn.sample_tensor(batch[:8], dimensions, components, 1.0, tf.constant([7, 8])).numpy()
     assert not np.allclose(other, again[0])

@@ -60,8 +60,7 @@ class TestChapter:
         assert not errors
 
     def test_has_no_stderr_warnings(self, path):
-        text = "".join("".join(o.get("text", "")) for o in outputs(load(path))
-                       if o.get("name") == "stderr")
+        text = "".join("".join(o.get("text", "")) for o in outputs(load(path)) if o.get("name") == "stderr")
         assert "warning" not in text.lower() and "traceback" not in text.lower()
 
     def test_stores_no_tensorflow_log_or_epoch_log(self, path):
@@ -82,8 +81,11 @@ class TestChapter:
         # TensorFlow's start-up log lands in the first cell that starts its devices; the setup
         # cell does that on purpose, so a cell whose output nbval checks never gets it
         checked = [cell for cell in code_cells(load(path)) if "NBVAL_CHECK_OUTPUT" in "".join(cell["source"])]
-        assert not [cell["id"] for cell in checked
-                    if any(output.get("name") == "stderr" for output in cell.get("outputs", []))]
+        assert not [
+            cell["id"]
+            for cell in checked
+            if any(output.get("name") == "stderr" for output in cell.get("outputs", []))
+        ]
 
     def test_committed_outputs_come_from_the_cpu_profile(self, path):
         first = code_cells(load(path))[0]["outputs"]
@@ -92,7 +94,14 @@ class TestChapter:
 
     def test_reads_like_a_chapter(self, path):
         prose = markdown(load(path))
-        for part in ("Learning objectives", "Summary", "```{exercise}", "```{solution", "{cite}", "## References"):
+        for part in (
+            "Learning objectives",
+            "Summary",
+            "```{exercise}",
+            "```{solution",
+            "{cite}",
+            "## References",
+        ):
             assert part in prose, f"missing {part!r}"
 
     def test_has_figures(self, path):
@@ -100,9 +109,15 @@ class TestChapter:
 
     def test_widgets_have_a_stored_first_view(self, path):
         notebook = load(path)
-        state = notebook["metadata"].get("widgets", {}).get(
-            "application/vnd.jupyter.widget-state+json", {}).get("state", {})
-        views = [o["data"][WIDGET_VIEW]["model_id"] for o in outputs(notebook) if WIDGET_VIEW in o.get("data", {})]
+        state = (
+            notebook["metadata"]
+            .get("widgets", {})
+            .get("application/vnd.jupyter.widget-state+json", {})
+            .get("state", {})
+        )
+        views = [
+            o["data"][WIDGET_VIEW]["model_id"] for o in outputs(notebook) if WIDGET_VIEW in o.get("data", {})
+        ]
         assert views or path.stem in WITHOUT_WIDGET, "the chapter shows no widget"
         missing = [v for v in views if v not in state]
         assert not missing, f"widget views without stored state: {missing}"

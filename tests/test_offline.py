@@ -33,9 +33,17 @@ def integrity(data: bytes) -> str:
 @pytest.fixture
 def registry(monkeypatch):
     """A fake npm registry serving one package: what it serves and the URLs it was asked for."""
-    data = tarball({"LICENSE": b"licence", "es5/tex.js": b"tex", "es5/fonts/a.woff": b"font",
-                    "es5/other.js": b"not wanted"})
-    package = offline.Package("1.2.3", integrity(data), "lib", "es5", ("LICENSE", "es5/tex.js", "es5/fonts/*"))
+    data = tarball(
+        {
+            "LICENSE": b"licence",
+            "es5/tex.js": b"tex",
+            "es5/fonts/a.woff": b"font",
+            "es5/other.js": b"not wanted",
+        }
+    )
+    package = offline.Package(
+        "1.2.3", integrity(data), "lib", "es5", ("LICENSE", "es5/tex.js", "es5/fonts/*")
+    )
     monkeypatch.setattr(offline, "PACKAGES", {"@scope/lib": package})
     monkeypatch.setenv("NPM_CONFIG_REGISTRY", "https://registry.example/")
     served = SimpleNamespace(payload=data, asked=[])

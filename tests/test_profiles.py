@@ -66,11 +66,14 @@ def test_a_profile_passes_through_unchanged():
     assert get_profile(PROFILES["cpu"]) is PROFILES["cpu"]
 
 
-@pytest.mark.parametrize("names, expected", [
-    ([], "TensorFlow sees no GPU: the chapter computes on the CPU"),
-    (["NVIDIA H100"], "TensorFlow sees 1 GPU: NVIDIA H100"),
-    (["A", "B"], "TensorFlow sees 2 GPUs: A, B"),
-])
+@pytest.mark.parametrize(
+    "names, expected",
+    [
+        ([], "TensorFlow sees no GPU: the chapter computes on the CPU"),
+        (["NVIDIA H100"], "TensorFlow sees 1 GPU: NVIDIA H100"),
+        (["A", "B"], "TensorFlow sees 2 GPUs: A, B"),
+    ],
+)
 def test_device_summary_names_the_gpus(monkeypatch, names, expected):
     monkeypatch.setattr(profiles, "gpus", lambda: names)
     assert profiles.device_summary() == expected

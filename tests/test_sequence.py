@@ -78,9 +78,10 @@ def test_models_shapes_in_the_small_profiles():
     assert uncentered.count_params() == original.count_params()
     twin = sequence.stateful_twin(uncentered)
     codes = np.ones((1, 3, CI.latent_dim), np.float32)
-    steps = [keras.ops.convert_to_numpy(twin(codes[:, t:t + 1])) for t in range(3)]
-    np.testing.assert_allclose(np.concatenate(steps, axis=1), keras.ops.convert_to_numpy(uncentered(codes)),
-                               atol=1e-5)
+    steps = [keras.ops.convert_to_numpy(twin(codes[:, t : t + 1])) for t in range(3)]
+    np.testing.assert_allclose(
+        np.concatenate(steps, axis=1), keras.ops.convert_to_numpy(uncentered(codes)), atol=1e-5
+    )
 
 
 def test_the_original_model_has_no_memory_and_ours_has():
@@ -90,8 +91,10 @@ def test_the_original_model_has_no_memory_and_ours_has():
     original, windowed = sequence.build_original_model(CI), sequence.build_sequence_model(CI)
     rng = np.random.default_rng(1)
     now = rng.normal(size=(1, 1, CI.latent_dim)).astype(np.float32)
-    histories = [np.concatenate([rng.normal(size=(1, 10, CI.latent_dim)), now], axis=1).astype(np.float32)
-                 for _ in range(2)]
+    histories = [
+        np.concatenate([rng.normal(size=(1, 10, CI.latent_dim)), now], axis=1).astype(np.float32)
+        for _ in range(2)
+    ]
     np.testing.assert_array_equal(original(now[:, 0]), original(now[:, 0]))
     first, second = (keras.ops.convert_to_numpy(windowed(h))[:, -1] for h in histories)
     assert np.abs(first - second).max() > 1e-3
@@ -105,12 +108,15 @@ def test_stateful_twin_reproduces_the_windowed_model_step_by_step():
     expected = keras.ops.convert_to_numpy(model(codes))
     for _ in range(2):  # and again after a reset
         sequence.reset(twin)
-        steps = [keras.ops.convert_to_numpy(twin(codes[:, t:t + 1])) for t in range(12)]
+        steps = [keras.ops.convert_to_numpy(twin(codes[:, t : t + 1])) for t in range(12)]
         np.testing.assert_allclose(np.concatenate(steps, axis=1), expected, atol=1e-5)
     model.get_layer("lstm1").cell.kernel.assign(model.get_layer("lstm1").cell.kernel * 0)  # shared weights
     sequence.reset(twin)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(twin(codes[:, :1])),
-                               keras.ops.convert_to_numpy(model(codes[:, :1])), atol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(twin(codes[:, :1])),
+        keras.ops.convert_to_numpy(model(codes[:, :1])),
+        atol=1e-5,
+    )
     with pytest.raises(ValueError, match="not a windowed"):
         sequence.stateful_twin(sequence.build_original_model(CI))
 
@@ -138,8 +144,9 @@ def test_gaussian_nll_matches_the_formula():
 def test_training_beats_stand_still_and_scores_only_held_out_codes():
     profile = dataclasses.replace(CI, latent_dim=4, sequence_epochs=40)
     split = sequence.prepare(wave(480, dimensions=4))
-    model, history = sequence.train_sequence_model(split, profile, window=24, learning_rate=3e-3,
-                                                   progress=False)
+    model, history = sequence.train_sequence_model(
+        split, profile, window=24, learning_rate=3e-3, progress=False
+    )
     assert history.history["loss"][-1] < history.history["loss"][0]
     ours = sequence.held_out_nll(model, split, context=24)
     assert ours.shape == (len(split.held_out),) and np.isfinite(ours).all()

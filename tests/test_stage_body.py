@@ -21,7 +21,7 @@ def joint_positions(pose, body=None) -> dict[str, np.ndarray]:
 def test_joint_positions_stand_on_the_floor():
     body = stage.Body.from_seed(3)
     joints = joint_positions(stage.NEUTRAL_POSE, body)
-    assert set(a for bone in stage.BONES for a in bone) <= set(joints)
+    assert {a for bone in stage.BONES for a in bone} <= set(joints)
     assert joints["crown"][1] == pytest.approx(-1.0, abs=0.03)  # about one body height tall
     feet = max(joints[f"{s}_{p}"][1] for s in "lr" for p in ("heel", "toe"))
     assert -0.05 < feet < 0  # joint centers just above the floor line

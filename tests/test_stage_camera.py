@@ -77,12 +77,15 @@ def test_stage_lighting_changes_and_jpeg_option():
     assert 0.3 < np.abs(jpeg.astype(int) - plain).mean() < 6
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: Stage().render(np.zeros(P - 1), 0), "pose vector"),
-    (lambda: Stage().render(np.full(P, np.nan), 0), "NaN"),
-    (lambda: Stage().render(stage.NEUTRAL_POSE, -1), "frame index"),
-    (lambda: Stage(seed=-1), "seed"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: Stage().render(np.zeros(P - 1), 0), "pose vector"),
+        (lambda: Stage().render(np.full(P, np.nan), 0), "NaN"),
+        (lambda: Stage().render(stage.NEUTRAL_POSE, -1), "frame index"),
+        (lambda: Stage(seed=-1), "seed"),
+    ],
+)
 def test_bad_input_raises_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -51,7 +51,7 @@ def test_render_dancer_alpha_and_colors():
     rgb, alpha = render_dancer(dancer, pose)
     _, mask = dancer.render(pose, 0)
     assert rgb.dtype == alpha.dtype == np.float32 and rgb.shape == (120, 208, 3)
-    assert 0 <= rgb.min() and rgb.max() <= 1 and 0 <= alpha.min() and alpha.max() <= 1
+    assert rgb.min() >= 0 and rgb.max() <= 1 and alpha.min() >= 0 and alpha.max() <= 1
     np.testing.assert_array_equal(alpha >= 0.498, mask)
     assert (rgb[alpha == 0] == 0).all() and ((alpha > 0) & (alpha < 1)).sum() > 100  # soft edges
 

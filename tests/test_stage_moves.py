@@ -33,8 +33,9 @@ def test_move_pose_shapes_and_turn_wrap():
 @pytest.mark.parametrize("move", MOVES)
 def test_every_move_is_periodic(move):
     np.testing.assert_allclose(stage.move_pose(move, 0.0), stage.move_pose(move, 1.0), atol=1e-9)
-    np.testing.assert_allclose(stage.move_pose(move, 0.2, 0.8, True),
-                               stage.move_pose(move, 1.2, 0.8, True), atol=1e-9)
+    np.testing.assert_allclose(
+        stage.move_pose(move, 0.2, 0.8, True), stage.move_pose(move, 1.2, 0.8, True), atol=1e-9
+    )
 
 
 @pytest.mark.parametrize("move", MOVES)
@@ -52,8 +53,11 @@ def test_moves_are_distinct():
     for i in range(len(MOVES)):
         for j in range(i + 1, len(MOVES)):
             difference = np.abs(cycles[i] - cycles[j])
-            difference[:, POSE_FIELDS.index("turn")] = np.abs(stage.wrap_angle(
-                cycles[i][:, POSE_FIELDS.index("turn")] - cycles[j][:, POSE_FIELDS.index("turn")]))
+            difference[:, POSE_FIELDS.index("turn")] = np.abs(
+                stage.wrap_angle(
+                    cycles[i][:, POSE_FIELDS.index("turn")] - cycles[j][:, POSE_FIELDS.index("turn")]
+                )
+            )
             assert difference.mean(axis=0).max() > 0.1, (MOVES[i], MOVES[j])
 
 
@@ -78,14 +82,18 @@ def test_amplitude_scales_motion_about_the_average_pose():
     np.testing.assert_allclose(full.mean(axis=0), small.mean(axis=0), atol=1e-9)
     np.testing.assert_allclose(np.ptp(small, axis=0), 0.5 * np.ptp(full, axis=0), atol=1e-9)
     turn = POSE_FIELDS.index("turn")
-    np.testing.assert_allclose(stage.move_pose("turn", phase, 0.75)[:, turn],
-                               stage.move_pose("turn", phase)[:, turn])
+    np.testing.assert_allclose(
+        stage.move_pose("turn", phase, 0.75)[:, turn], stage.move_pose("turn", phase)[:, turn]
+    )
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: stage.move_pose("moonwalk", 0.1), "unknown move"),
-    (lambda: stage.move_pose("turn", np.nan), "NaN"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: stage.move_pose("moonwalk", 0.1), "unknown move"),
+        (lambda: stage.move_pose("turn", np.nan), "NaN"),
+    ],
+)
 def test_bad_input_raises_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()

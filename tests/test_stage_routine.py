@@ -78,7 +78,7 @@ def test_poses_change_smoothly_across_segment_boundaries(long_dance):
     step = steps(long_dance.poses)
     near = np.zeros(len(step), bool)
     for start, *_ in long_dance.segments[1:]:
-        near[max(start - 15, 0):start + 15] = True
+        near[max(start - 15, 0) : start + 15] = True
     assert near.any()
     assert step[near].max() <= fastest
     assert step.max() <= fastest
@@ -92,10 +92,13 @@ def test_routine_is_deterministic_and_seeded():
     assert stage.plan_routine(10, bpm=100.0).bpm == 100.0
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: stage.plan_routine(-3), "n_frames"),
-    (lambda: stage.plan_routine(10, fps=0), "fps"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: stage.plan_routine(-3), "n_frames"),
+        (lambda: stage.plan_routine(10, fps=0), "fps"),
+    ],
+)
 def test_bad_input_raises_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -34,13 +34,16 @@ def test_original_threshold_fails_and_true_background_difference_works(clip):
     assert iou(difference > 30, clip.masks[picks]).mean() >= 0.9
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: StageSettings(height=20), "at least 32"),
-    (lambda: StageSettings(width=31), "at least 32"),
-    (lambda: StageSettings(supersample=0), "supersample"),
-    (lambda: StageSettings(noise_sigma=-1.0), "noise_sigma"),
-    (lambda: StageSettings(jpeg_quality=0), "jpeg_quality"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: StageSettings(height=20), "at least 32"),
+        (lambda: StageSettings(width=31), "at least 32"),
+        (lambda: StageSettings(supersample=0), "supersample"),
+        (lambda: StageSettings(noise_sigma=-1.0), "noise_sigma"),
+        (lambda: StageSettings(jpeg_quality=0), "jpeg_quality"),
+    ],
+)
 def test_bad_input_raises_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()

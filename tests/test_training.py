@@ -43,12 +43,14 @@ def images():
 
 def tiny(data, initializer="glorot_uniform", **options):
     """A one-weight linear model trained by :func:`dancenet.training.train` on ``data``."""
+
     def build():
         inputs = keras.Input((1,))
         return keras.Model(inputs, keras.layers.Dense(1, kernel_initializer=initializer)(inputs), name="tiny")
 
-    return training.train(build, lambda: data, optimizer=keras.optimizers.SGD, learning_rate=0.1,
-                          loss="mse", **options)
+    return training.train(
+        build, lambda: data, optimizer=keras.optimizers.SGD, learning_rate=0.1, loss="mse", **options
+    )
 
 
 def test_a_training_shows_one_bar_over_its_epochs_and_keras_prints_nothing(bars, images, capsys):

@@ -19,8 +19,15 @@ def test_original_encoder_and_decoder_have_the_original_parameter_counts():
 def test_original_encoder_shapes_step_by_step():
     encoder = vae.build_encoder("gpu")
     shapes = [tuple(layer.output.shape[1:]) for layer in encoder.layers[1:8]]
-    assert shapes == [(120, 208, 128), (60, 104, 128), (60, 104, 64), (30, 52, 64),
-                      (30, 52, 32), (15, 26, 32), (12480,)]
+    assert shapes == [
+        (120, 208, 128),
+        (60, 104, 128),
+        (60, 104, 64),
+        (30, 52, 64),
+        (30, 52, 32),
+        (15, 26, 32),
+        (12480,),
+    ]
     z_mean, z_log_var, z = encoder.outputs
     assert tuple(z_mean.shape[1:]) == tuple(z_log_var.shape[1:]) == tuple(z.shape[1:]) == (128,)
 
@@ -55,7 +62,7 @@ def test_gradients_flow_through_sampling_to_mean_and_log_variance():
     z_log_var = tf.Variable(tf.zeros((4, 5)))
     with tf.GradientTape() as tape:
         z = layer([z_mean, z_log_var])
-        loss = tf.reduce_sum(z ** 2)
+        loss = tf.reduce_sum(z**2)
     grad_mean, grad_log_var = tape.gradient(loss, [z_mean, z_log_var])
     assert grad_mean is not None and grad_log_var is not None
     assert float(tf.reduce_sum(tf.abs(grad_mean))) > 0 and float(tf.reduce_sum(tf.abs(grad_log_var))) > 0
@@ -79,7 +86,7 @@ def test_closed_form_kl_matches_monte_carlo():
     sigma = np.exp(0.5 * log_var)
     z = mu + sigma * rng.standard_normal((400_000, 3))
     log_q = -0.5 * (((z - mu) / sigma) ** 2 + log_var + np.log(2 * np.pi))
-    log_p = -0.5 * (z ** 2 + np.log(2 * np.pi))
+    log_p = -0.5 * (z**2 + np.log(2 * np.pi))
     monte_carlo = (log_q - log_p).mean(axis=0)
     np.testing.assert_allclose(closed, monte_carlo, atol=0.02)
 
@@ -165,8 +172,9 @@ def test_split_is_chronological_and_checks_its_input():
 
 
 def test_train_vae_with_warmup_and_reconstruction_iou(stage_silhouettes):
-    model, history = vae.train_vae(stage_silhouettes, "ci", epochs=3, batch_size=32, warmup_epochs=3,
-                                   progress=False)
+    model, history = vae.train_vae(
+        stage_silhouettes, "ci", epochs=3, batch_size=32, warmup_epochs=3, progress=False
+    )
     assert float(keras.ops.convert_to_numpy(model.beta)) == pytest.approx(1.0)
     assert {"val_loss", "val_reconstruction", "val_kl"} <= set(history.history)
     scores = vae.reconstruction_iou(model, stage_silhouettes[:16])

@@ -74,10 +74,15 @@ def test_directory_is_not_a_video(tmp_path):
         video.read_frames(tmp_path)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"stride": 0}, "stride"), ({"stride": 1.5}, "stride"), ({"max_frames": 0}, "max_frames"),
-    ({"size": (0, 10)}, "size"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"stride": 0}, "stride"),
+        ({"stride": 1.5}, "stride"),
+        ({"max_frames": 0}, "max_frames"),
+        ({"size": (0, 10)}, "size"),
+    ],
+)
 def test_bad_arguments(tmp_path, gradient_frames, kwargs, message):
     path = video.write_video(tmp_path / "clip.mp4", gradient_frames)
     with pytest.raises(ValueError, match=message):

@@ -8,8 +8,12 @@ from dancenet.widgets import BackgroundTuner, StageBrowser
 
 @pytest.fixture(scope="module")
 def browser(stage_clip):
-    return StageBrowser(stage_clip.frames[:60], stage_clip.masks[:60], stage_clip.labels[:60],
-                        move_names=[f"move-{i}" for i in range(100)])
+    return StageBrowser(
+        stage_clip.frames[:60],
+        stage_clip.masks[:60],
+        stage_clip.labels[:60],
+        move_names=[f"move-{i}" for i in range(100)],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -215,8 +219,13 @@ def test_choreography_studio_generates_on_demand():
     keras.utils.set_random_seed(0)
     codes = np.random.default_rng(0).normal(size=(150, 16)).cumsum(axis=0).astype(np.float32)
     data = sequence.prepare(codes)
-    studio = ChoreographyStudio(choreography.Choreographer(sequence.build_sequence_model("ci")), data,
-                                vae.build_vae("ci", seed=0), fps=15, warm_up=20)
+    studio = ChoreographyStudio(
+        choreography.Choreographer(sequence.build_sequence_model("ci")),
+        data,
+        vae.build_vae("ci", seed=0),
+        fps=15,
+        warm_up=20,
+    )
     first = studio.image.value
     assert first[:6] == b"GIF89a" and "90 frames" in studio.caption.value
     studio.seed.value = 3

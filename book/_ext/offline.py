@@ -52,16 +52,31 @@ PACKAGES = {
     "requirejs": Package(
         "2.3.8",
         "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
-        "requirejs", "", ("require.js",)),
+        "requirejs",
+        "",
+        ("require.js",),
+    ),
     "@jupyter-widgets/html-manager": Package(
         "1.0.15",
         "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
-        "html-manager", "dist", ("dist/embed-amd.js", "dist/*.woff2", "dist/*.woff")),
+        "html-manager",
+        "dist",
+        ("dist/embed-amd.js", "dist/*.woff2", "dist/*.woff"),
+    ),
     "mathjax": Package(
         "3.2.2",
         "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
-        "mathjax", "es5", ("LICENSE", "es5/tex-chtml.js", "es5/input/tex/extensions/*",
-                           "es5/output/chtml/fonts/woff-v2/*", "es5/ui/*", "es5/a11y/*")),
+        "mathjax",
+        "es5",
+        (
+            "LICENSE",
+            "es5/tex-chtml.js",
+            "es5/input/tex/extensions/*",
+            "es5/output/chtml/fonts/woff-v2/*",
+            "es5/ui/*",
+            "es5/a11y/*",
+        ),
+    ),
 }
 REGISTRY = "https://registry.npmjs.org/"
 
@@ -104,7 +119,8 @@ def vendor_dir(source_dir: Path) -> Path:
 
 
 def _tarball(name: str, package: Package) -> bytes:
-    registry = os.environ.get("NPM_CONFIG_REGISTRY") or os.environ.get("npm_config_registry") or REGISTRY
+    # npm reads its settings from either spelling
+    registry = os.environ.get("NPM_CONFIG_REGISTRY") or os.environ.get("npm_config_registry") or REGISTRY  # noqa: SIM112
     version = package.version
     url = f"{registry.rstrip('/')}/{name}/-/{name.split('/')[-1]}-{version}.tgz"
     logger.info(f"[offline] fetching {name} {version} from {url}")
@@ -115,7 +131,8 @@ def _tarball(name: str, package: Package) -> bytes:
         raise ExtensionError(
             f"could not download {name} {version} from the npm registry ({url}): {error}. The book "
             "serves its own copies of MathJax and the widget manager; the first build needs the "
-            "registry (set NPM_CONFIG_REGISTRY for a mirror)") from error
+            "registry (set NPM_CONFIG_REGISTRY for a mirror)"
+        ) from error
     digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
     if digest != package.integrity:
         raise ExtensionError(f"{name} {version} from {url} does not match its pinned sha512 checksum")
@@ -152,8 +169,11 @@ def add_vendor_dir(app) -> None:
 def adapt_page_scripts(app, pagename, templatename, context, doctree) -> None:
     """Drop Thebe's scripts; on pages with widgets, prepare RequireJS and MathJax for them."""
     scripts = context["script_files"]
-    scripts[:] = [script for script in scripts if "thebe" not in (script.filename or "")
-                  and "THEBE_JS_URL" not in script.attributes.get("body", "")]
+    scripts[:] = [
+        script
+        for script in scripts
+        if "thebe" not in (script.filename or "") and "THEBE_JS_URL" not in script.attributes.get("body", "")
+    ]
     context["css_files"][:] = [css for css in context["css_files"] if "thebe" not in (css.filename or "")]
     if any((script.filename or "").endswith("embed-amd.js") for script in scripts):
         app.add_js_file(None, body=REQUIRE_CONFIG, priority=400)  # read by require.js when it loads

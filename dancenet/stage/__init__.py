@@ -27,19 +27,53 @@ from .camera import Stage
 from .figure import HIGHLIGHT, LIGHT, SHADE
 from .moves import MOVE_BEATS, MOVES, move_index, move_pose
 from .pose import NEUTRAL_POSE, POSE_FIELDS, TAU, mirror_pose, wrap_angle
-from .recording import (META_NAME, TRUTH_NAME, VIDEO_NAME, StageClip, StageRecording, render_clip,
-                        write_stage_video)
+from .recording import (
+    META_NAME,
+    TRUTH_NAME,
+    VIDEO_NAME,
+    StageClip,
+    StageRecording,
+    render_clip,
+    write_stage_video,
+)
 from .routine import BLEND_BEATS, REACH, TRAVEL, Routine, blend_poses, plan_routine, transition_matrix
 from .scenery import CONTRAST, FLOOR_LINE, HORIZON, LUMA_CONTRAST, StageSettings
 
 __all__ = [
-    "TAU", "POSE_FIELDS", "NEUTRAL_POSE", "mirror_pose", "wrap_angle",
-    "MOVES", "MOVE_BEATS", "move_index", "move_pose",
-    "transition_matrix", "Routine", "plan_routine", "blend_poses", "BLEND_BEATS", "TRAVEL", "REACH",
-    "Body", "Outfit", "RGB", "BONES",
-    "SHADE", "HIGHLIGHT", "LIGHT",
-    "StageSettings", "FLOOR_LINE", "HORIZON", "CONTRAST", "LUMA_CONTRAST",
+    "TAU",
+    "POSE_FIELDS",
+    "NEUTRAL_POSE",
+    "mirror_pose",
+    "wrap_angle",
+    "MOVES",
+    "MOVE_BEATS",
+    "move_index",
+    "move_pose",
+    "transition_matrix",
+    "Routine",
+    "plan_routine",
+    "blend_poses",
+    "BLEND_BEATS",
+    "TRAVEL",
+    "REACH",
+    "Body",
+    "Outfit",
+    "RGB",
+    "BONES",
+    "SHADE",
+    "HIGHLIGHT",
+    "LIGHT",
+    "StageSettings",
+    "FLOOR_LINE",
+    "HORIZON",
+    "CONTRAST",
+    "LUMA_CONTRAST",
     "Stage",
-    "StageClip", "StageRecording", "render_clip", "write_stage_video",
-    "VIDEO_NAME", "TRUTH_NAME", "META_NAME",
+    "StageClip",
+    "StageRecording",
+    "render_clip",
+    "write_stage_video",
+    "VIDEO_NAME",
+    "TRUTH_NAME",
+    "META_NAME",
 ]

@@ -23,18 +23,18 @@ class Body:
     ``height``, the standing height as a fraction of the frame height."""
 
     height: float = 0.82
-    head: float = 0.066       # half the head's height
+    head: float = 0.066  # half the head's height
     neck: float = 0.032
-    torso: float = 0.29       # neck base to the line through the hip joints
-    shoulder: float = 0.098   # half the distance between the shoulder joints
-    hip: float = 0.056        # half the distance between the hip joints
+    torso: float = 0.29  # neck base to the line through the hip joints
+    shoulder: float = 0.098  # half the distance between the shoulder joints
+    hip: float = 0.056  # half the distance between the hip joints
     upper_arm: float = 0.165
     forearm: float = 0.145
     hand: float = 0.055
     thigh: float = 0.245
     shin: float = 0.235
     foot: float = 0.085
-    thickness: float = 1.0    # scales every limb's radius
+    thickness: float = 1.0  # scales every limb's radius
 
     @classmethod
     def from_seed(cls, seed: int) -> Body:
@@ -46,20 +46,34 @@ class Body:
             return round(getattr(typical, name) * rng.uniform(1 - relative, 1 + relative), 4)
 
         arms, legs = rng.uniform(0.95, 1.05), rng.uniform(0.95, 1.05)
-        return cls(height=round(rng.uniform(0.80, 0.84), 4), head=vary("head", 0.07),
-                   neck=vary("neck", 0.15), torso=vary("torso", 0.06),
-                   shoulder=vary("shoulder", 0.1), hip=vary("hip", 0.12),
-                   upper_arm=round(typical.upper_arm * arms, 4), forearm=round(typical.forearm * arms, 4),
-                   hand=vary("hand", 0.08), thigh=round(typical.thigh * legs, 4),
-                   shin=round(typical.shin * legs, 4), foot=vary("foot", 0.08),
-                   thickness=round(rng.uniform(0.85, 1.2), 4))
+        return cls(
+            height=round(rng.uniform(0.80, 0.84), 4),
+            head=vary("head", 0.07),
+            neck=vary("neck", 0.15),
+            torso=vary("torso", 0.06),
+            shoulder=vary("shoulder", 0.1),
+            hip=vary("hip", 0.12),
+            upper_arm=round(typical.upper_arm * arms, 4),
+            forearm=round(typical.forearm * arms, 4),
+            hand=vary("hand", 0.08),
+            thigh=round(typical.thigh * legs, 4),
+            shin=round(typical.shin * legs, 4),
+            foot=vary("foot", 0.08),
+            thickness=round(rng.uniform(0.85, 1.2), 4),
+        )
 
     def radii(self) -> dict[str, tuple[float, float]]:
         """Radius of each limb at its two ends (raw body units)."""
         k = self.thickness
-        base = {"upper_arm": (0.036, 0.028), "forearm": (0.027, 0.021), "hand": (0.021, 0.025),
-                "thigh": (0.05, 0.036), "shin": (0.035, 0.026), "foot": (0.026, 0.021),
-                "neck": (0.027, 0.027)}
+        base = {
+            "upper_arm": (0.036, 0.028),
+            "forearm": (0.027, 0.021),
+            "hand": (0.021, 0.025),
+            "thigh": (0.05, 0.036),
+            "shin": (0.035, 0.026),
+            "foot": (0.026, 0.021),
+            "neck": (0.027, 0.027),
+        }
         return {name: (a * k, b * k) for name, (a, b) in base.items()}
 
 
@@ -102,25 +116,49 @@ class Outfit:
             shirt = _hsv(0, 0.03, 0.85)
         else:
             shirt = _hsv(rng.uniform(0, 360), rng.uniform(0.45, 0.85), rng.uniform(0.7, 0.88))
-        trousers = [_hsv(rng.uniform(210, 228), rng.uniform(0.45, 0.65), rng.uniform(0.5, 0.65)),  # denim
-                    _hsv(rng.uniform(35, 48), rng.uniform(0.25, 0.4), rng.uniform(0.62, 0.75)),   # khaki
-                    _hsv(rng.uniform(0, 360), 0.04, rng.uniform(0.7, 0.8)),                       # light gray
-                    _hsv(rng.uniform(0, 360), rng.uniform(0.5, 0.8), rng.uniform(0.5, 0.8))][rng.integers(4)]
-        shoes = [_hsv(0, 0.02, 0.9), _hsv(rng.uniform(0, 360), 0.05, 0.72),
-                 _hsv(rng.uniform(0, 360), rng.uniform(0.6, 0.8), rng.uniform(0.65, 0.85))][rng.integers(3)]
-        return cls(skin, tuple(hair), shirt, trousers, shoes,
-                   long_sleeves=bool(rng.random() < 0.4), shorts=bool(rng.random() < 0.2))
+        trousers = [
+            _hsv(rng.uniform(210, 228), rng.uniform(0.45, 0.65), rng.uniform(0.5, 0.65)),  # denim
+            _hsv(rng.uniform(35, 48), rng.uniform(0.25, 0.4), rng.uniform(0.62, 0.75)),  # khaki
+            _hsv(rng.uniform(0, 360), 0.04, rng.uniform(0.7, 0.8)),  # light gray
+            _hsv(rng.uniform(0, 360), rng.uniform(0.5, 0.8), rng.uniform(0.5, 0.8)),
+        ][rng.integers(4)]
+        shoes = [
+            _hsv(0, 0.02, 0.9),
+            _hsv(rng.uniform(0, 360), 0.05, 0.72),
+            _hsv(rng.uniform(0, 360), rng.uniform(0.6, 0.8), rng.uniform(0.65, 0.85)),
+        ][rng.integers(3)]
+        return cls(
+            skin,
+            tuple(hair),
+            shirt,
+            trousers,
+            shoes,
+            long_sleeves=bool(rng.random() < 0.4),
+            shorts=bool(rng.random() < 0.2),
+        )
 
     def part_colors(self) -> dict[str, RGB]:
         """The color of every drawn part of the figure."""
         arms = self.shirt if self.long_sleeves else self.skin
         legs = self.skin if self.shorts else self.trousers
-        colors = {"pelvis": self.trousers, "torso": self.shirt, "neck": self.skin, "head": self.skin,
-                  "hair": self.hair}
+        colors = {
+            "pelvis": self.trousers,
+            "torso": self.shirt,
+            "neck": self.skin,
+            "head": self.skin,
+            "hair": self.hair,
+        }
         for side in "lr":
-            colors.update({f"{side}_upper_arm": self.shirt, f"{side}_forearm": arms,
-                           f"{side}_hand": self.skin, f"{side}_thigh": self.trousers,
-                           f"{side}_shin": legs, f"{side}_foot": self.shoes})
+            colors.update(
+                {
+                    f"{side}_upper_arm": self.shirt,
+                    f"{side}_forearm": arms,
+                    f"{side}_hand": self.skin,
+                    f"{side}_thigh": self.trousers,
+                    f"{side}_shin": legs,
+                    f"{side}_foot": self.shoes,
+                }
+            )
         return colors
 
 
@@ -128,10 +166,24 @@ _SIDES = (("l", 1.0), ("r", -1.0))  # the dancer's left is at +x while facing th
 _TURNOUT = 0.3  # feet point slightly outward
 
 #: pairs of joints to connect for a stick figure (keys of ``Stage.joints``)
-BONES = (("pelvis", "neck"), ("neck", "head"), ("l_shoulder", "r_shoulder"), ("l_hip", "r_hip"),
-         *((f"{s}_{a}", f"{s}_{b}") for s in "lr" for a, b in
-           (("shoulder", "elbow"), ("elbow", "wrist"), ("wrist", "hand"), ("hip", "knee"),
-            ("knee", "ankle"), ("heel", "toe"))))
+BONES = (
+    ("pelvis", "neck"),
+    ("neck", "head"),
+    ("l_shoulder", "r_shoulder"),
+    ("l_hip", "r_hip"),
+    *(
+        (f"{s}_{a}", f"{s}_{b}")
+        for s in "lr"
+        for a, b in (
+            ("shoulder", "elbow"),
+            ("elbow", "wrist"),
+            ("wrist", "hand"),
+            ("hip", "knee"),
+            ("knee", "ankle"),
+            ("heel", "toe"),
+        )
+    ),
+)
 
 
 def _rotate(v: np.ndarray, angle, i: int, j: int) -> np.ndarray:
@@ -161,15 +213,23 @@ def _skeleton_3d(pose: np.ndarray, body: Body) -> dict[str, np.ndarray]:
 
     neck = upper(np.array([0.0, -body.torso, 0.0]))
     head_up = upper(_rotate(np.array([0.0, -1.0, 0.0]), f["head_tilt"], 0, 1))
-    joints = {"pelvis": np.zeros_like(neck), "neck": neck,
-              "head": neck + (body.neck + 0.85 * body.head) * head_up}
+    joints = {
+        "pelvis": np.zeros_like(neck),
+        "neck": neck,
+        "head": neck + (body.neck + 0.85 * body.head) * head_up,
+    }
     joints["crown"] = joints["head"] + body.head * head_up
     for s, side in _SIDES:
         shoulder = upper(np.array([side * body.shoulder, -0.9 * body.torso, 0.0]))
         arm = upper(_limb_direction(f[f"{s}_shoulder_abd"], f[f"{s}_shoulder_flex"], side))
         elbow = shoulder + body.upper_arm * arm
-        forearm = upper(_limb_direction(f[f"{s}_shoulder_abd"] + f[f"{s}_elbow_abd"],
-                                        f[f"{s}_shoulder_flex"] + f[f"{s}_elbow_flex"], side))
+        forearm = upper(
+            _limb_direction(
+                f[f"{s}_shoulder_abd"] + f[f"{s}_elbow_abd"],
+                f[f"{s}_shoulder_flex"] + f[f"{s}_elbow_flex"],
+                side,
+            )
+        )
         wrist = elbow + body.forearm * forearm
         hip = np.zeros_like(neck)
         hip[..., 0] = side * body.hip
@@ -178,10 +238,19 @@ def _skeleton_3d(pose: np.ndarray, body: Body) -> dict[str, np.ndarray]:
         shin = _limb_direction(f[f"{s}_hip_abd"], shin_flexion, side)
         ankle = knee + body.shin * shin
         foot = _limb_direction(_TURNOUT, shin_flexion + math.pi / 2, side)
-        joints.update({f"{s}_shoulder": shoulder, f"{s}_elbow": elbow, f"{s}_wrist": wrist,
-                       f"{s}_hand": wrist + body.hand * forearm, f"{s}_hip": hip, f"{s}_knee": knee,
-                       f"{s}_ankle": ankle, f"{s}_heel": ankle + 0.022 * shin - 0.02 * foot,
-                       f"{s}_toe": ankle + 0.03 * shin + body.foot * foot})
+        joints.update(
+            {
+                f"{s}_shoulder": shoulder,
+                f"{s}_elbow": elbow,
+                f"{s}_wrist": wrist,
+                f"{s}_hand": wrist + body.hand * forearm,
+                f"{s}_hip": hip,
+                f"{s}_knee": knee,
+                f"{s}_ankle": ankle,
+                f"{s}_heel": ankle + 0.022 * shin - 0.02 * foot,
+                f"{s}_toe": ankle + 0.03 * shin + body.foot * foot,
+            }
+        )
     return joints
 
 
@@ -199,9 +268,14 @@ def _joints_3d(pose: np.ndarray, body: Body) -> dict[str, np.ndarray]:
     turn = pose[..., _TURN]
     joints = {name: _rotate(p, turn, 2, 0) for name, p in joints.items()}
     heel_r, toe_r = body.radii()["foot"]
-    lowest = np.max([joints[f"{s}_heel"][..., 1] + heel_r for s in "lr"]
-                    + [joints[f"{s}_toe"][..., 1] + toe_r for s in "lr"], axis=0)
+    lowest = np.max(
+        [joints[f"{s}_heel"][..., 1] + heel_r for s in "lr"]
+        + [joints[f"{s}_toe"][..., 1] + toe_r for s in "lr"],
+        axis=0,
+    )
     unit = 1.0 / _standing_height(body)
-    shift = np.stack([pose[..., _INDEX["root_x"]], -lowest * unit - pose[..., _INDEX["bounce"]],
-                      np.zeros_like(lowest)], axis=-1)
+    shift = np.stack(
+        [pose[..., _INDEX["root_x"]], -lowest * unit - pose[..., _INDEX["bounce"]], np.zeros_like(lowest)],
+        axis=-1,
+    )
     return {name: p * unit + shift for name, p in joints.items()}

@@ -17,8 +17,16 @@ from .body import Body, Outfit, _joints_3d
 from .figure import _PARTS, _SHIFT, _Figure, _FigureDrawer, _tones
 from .pose import POSE_FIELDS, TAU
 from .routine import REACH, TRAVEL
-from .scenery import (FLOOR_LINE, HORIZON, StageSettings, _curtain_colors, _floor_colors, _pick_color,
-                      _spotlight, _stage_shading)
+from .scenery import (
+    FLOOR_LINE,
+    HORIZON,
+    StageSettings,
+    _curtain_colors,
+    _floor_colors,
+    _pick_color,
+    _spotlight,
+    _stage_shading,
+)
 
 
 class Stage:
@@ -44,25 +52,28 @@ class Stage:
         self.spotlight = _spotlight(h, w)
         #: the worst contrast between the dancer and the stage behind it, gray levels (see CONTRAST)
         self.contrast, colors = self._choose_colors(rng, curtain, floor, on_floor)
-        background = (colors[0] * (curtain * (1 - on_floor))[..., None]
-                      + colors[1] * (floor * on_floor)[..., None])
+        background = (
+            colors[0] * (curtain * (1 - on_floor))[..., None] + colors[1] * (floor * on_floor)[..., None]
+        )
         #: the empty stage before lighting, uint8 RGB (H, W, 3)
         self.background = np.clip(np.rint(background), 0, 255).astype(np.uint8)
         self._lit = self.background.astype(np.float32) * self.spotlight[..., None]
         self._drift_phase = rng.uniform(0, TAU, 2)
 
         colors = self.outfit.part_colors()
-        self._colors = [tuple(float(v) for v in tone) + (255.0,)
-                        for name in _PARTS for tone in _tones(colors[name])]
+        self._colors = [
+            tuple(float(v) for v in tone) + (255.0,) for name in _PARTS for tone in _tones(colors[name])
+        ]
         noise = np.random.default_rng([_TAG_NOISE, self.seed])
         pad_y, pad_x = min(h, 128), min(w, 128)
-        self._noise = (noise.standard_normal((h + pad_y, w + pad_x, 3), dtype=np.float32)
-                       * np.float32(settings.noise_sigma))
+        self._noise = noise.standard_normal((h + pad_y, w + pad_x, 3), dtype=np.float32) * np.float32(
+            settings.noise_sigma
+        )
         # the shadow falls a little behind the feet (up the image), the light being in front
         sigma, center = 0.04 * h, self.floor_y - 0.045 * h
         rows = np.arange(max(int(center - 2.5 * sigma), 0), min(int(center + 2.5 * sigma) + 1, h))
         self._shadow_rows = slice(int(rows[0]), int(rows[-1]) + 1)
-        self._shadow_profile = np.exp(-((rows + 0.5 - center) / sigma) ** 2).astype(np.float32)
+        self._shadow_profile = np.exp(-(((rows + 0.5 - center) / sigma) ** 2)).astype(np.float32)
 
     # -- construction
 
@@ -82,10 +93,23 @@ class Stage:
         shins = o.skin if o.shorts else o.trousers
         chosen, worst = [], np.inf
         for rows, shading, colors, large, darkening, candidates in (
-                (slice(top, horizon, 4), curtain, {o.skin, o.hair, o.shirt, o.trousers, o.shoes},
-                 {o.skin, o.shirt, o.trousers}, (1.0,), _curtain_colors),
-                (slice(horizon + 1, h, 2), floor, {shins, o.shoes}, {shins},
-                 (1.0, 1 - self.settings.shadow), _floor_colors)):
+            (
+                slice(top, horizon, 4),
+                curtain,
+                {o.skin, o.hair, o.shirt, o.trousers, o.shoes},
+                {o.skin, o.shirt, o.trousers},
+                (1.0,),
+                _curtain_colors,
+            ),
+            (
+                slice(horizon + 1, h, 2),
+                floor,
+                {shins, o.shoes},
+                {shins},
+                (1.0, 1 - self.settings.shadow),
+                _floor_colors,
+            ),
+        ):
             box = (rows, columns)
             light = np.tile(self.spotlight[box].ravel(), len(darkening))
             shading = np.concatenate([shading[box].ravel() * f for f in darkening])
@@ -135,19 +159,30 @@ class Stage:
     def _gain(self, frame_index: int, flicker: float) -> float:
         """The overall brightness of frame ``frame_index``: slow drift times its flicker."""
         s = self.settings
-        slow = (0.65 * math.sin(TAU * frame_index / 487 + self._drift_phase[0])
-                + 0.35 * math.sin(TAU * frame_index / 211 + self._drift_phase[1]))
+        slow = 0.65 * math.sin(TAU * frame_index / 487 + self._drift_phase[0]) + 0.35 * math.sin(
+            TAU * frame_index / 211 + self._drift_phase[1]
+        )
         return (1 + s.drift * slow) * (1 + s.flicker * min(max(flicker, -3.0), 3.0))
 
     def _frame_randoms(self, frame_index: int) -> tuple[float, int, int, bool]:
         """Frame ``frame_index``'s flicker (standard normal), noise window offsets and noise sign."""
         rng = np.random.default_rng([_TAG_FRAME, self.seed, int(frame_index)])
         h, w = self.settings.height, self.settings.width
-        return (float(rng.standard_normal()), int(rng.integers(0, self._noise.shape[0] - h + 1)),
-                int(rng.integers(0, self._noise.shape[1] - w + 1)), bool(rng.random() < 0.5))
+        return (
+            float(rng.standard_normal()),
+            int(rng.integers(0, self._noise.shape[0] - h + 1)),
+            int(rng.integers(0, self._noise.shape[1] - w + 1)),
+            bool(rng.random() < 0.5),
+        )
 
-    def _compose(self, frame_index: int, rgba: np.ndarray, box: np.ndarray, casters: np.ndarray,
-                 layers: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _compose(
+        self,
+        frame_index: int,
+        rgba: np.ndarray,
+        box: np.ndarray,
+        casters: np.ndarray,
+        layers: dict | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The camera's frame (uint8) and the mask: lit stage, shadow, dancer, noise, compression."""
         s = self.settings
         h, w = s.height, s.width
@@ -158,7 +193,7 @@ class Stage:
             layers["lit"] = _to_uint8(frame)
 
         x = np.arange(w, dtype=np.float32) + 0.5
-        blobs = casters[:, 2, None] * np.exp(-((x - casters[:, 0, None]) / casters[:, 1, None]) ** 2)
+        blobs = casters[:, 2, None] * np.exp(-(((x - casters[:, 0, None]) / casters[:, 1, None]) ** 2))
         across = 1 - np.prod(1 - blobs, axis=0)
         darkening = 1 - s.shadow * self._shadow_profile[:, None] * across.astype(np.float32)
         frame[self._shadow_rows] *= darkening[..., None]
@@ -179,15 +214,16 @@ class Stage:
             layers["composite"] = _to_uint8(frame)
 
         if s.noise_sigma > 0:
-            window = self._noise[oy:oy + h, ox:ox + w]
+            window = self._noise[oy : oy + h, ox : ox + w]
             if negative:
                 frame -= window
             else:
                 frame += window
         out = _to_uint8(frame)
         if s.jpeg_quality is not None:
-            _, data = cv2.imencode(".jpg", cv2.cvtColor(out, cv2.COLOR_RGB2BGR),
-                                   [cv2.IMWRITE_JPEG_QUALITY, int(s.jpeg_quality)])
+            _, data = cv2.imencode(
+                ".jpg", cv2.cvtColor(out, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, int(s.jpeg_quality)]
+            )
             out = cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
         mask = np.zeros((h, w), bool)
         mask[y0:y1, x0:x1] = rgba[..., 3] >= 127  # alpha >= 0.5: a half-covered pixel may round to 127
@@ -207,11 +243,12 @@ class Stage:
         batch = 256
         with tqdm(total=n, desc="rendering the stage", unit="frame", disable=not progress) as bar:
             for first in range(0, n, batch):
-                figure, polygons, boxes = self._figures(poses[first:first + batch])
+                figure, polygons, boxes = self._figures(poses[first : first + batch])
                 for k in range(len(boxes)):
                     rgba = self._draw(polygons[k], figure.order[k], boxes[k])
                     frames[first + k], masks[first + k] = self._compose(
-                        start + first + k, rgba, boxes[k], figure.casters[k])
+                        start + first + k, rgba, boxes[k], figure.casters[k]
+                    )
                 bar.update(len(boxes))
         return frames, masks
 
@@ -245,8 +282,10 @@ def _to_uint8(image: np.ndarray) -> np.ndarray:
 def _check_poses(pose) -> np.ndarray:
     pose = np.asarray(pose, dtype=float)
     if pose.ndim not in (1, 2) or pose.shape[-1] != len(POSE_FIELDS):
-        raise ValueError(f"a pose vector has {len(POSE_FIELDS)} values (see POSE_FIELDS); "
-                         f"got an array of shape {pose.shape}")
+        raise ValueError(
+            f"a pose vector has {len(POSE_FIELDS)} values (see POSE_FIELDS); "
+            f"got an array of shape {pose.shape}"
+        )
     if not np.all(np.isfinite(pose)):
         raise ValueError("pose contains NaN or infinity")
     return pose

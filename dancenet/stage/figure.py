@@ -23,21 +23,55 @@ def _tones(color: RGB) -> tuple[np.ndarray, np.ndarray]:
     return c * SHADE, np.minimum(c * HIGHLIGHT, 255.0)
 
 
-_PARTS = ("pelvis", "torso", "neck", "head", "hair",
-          "l_upper_arm", "l_forearm", "l_hand", "r_upper_arm", "r_forearm", "r_hand",
-          "l_thigh", "l_shin", "l_foot", "r_thigh", "r_shin", "r_foot")
-_LIMBS = ("neck", *(f"{s}_{limb}" for s in "lr" for limb in
-                    ("upper_arm", "forearm", "hand", "thigh", "shin", "foot")))
-_LIMB_ENDS = {"neck": ("neck", "head"), "upper_arm": ("shoulder", "elbow"), "forearm": ("elbow", "wrist"),
-              "hand": ("wrist", "hand"), "thigh": ("hip", "knee"), "shin": ("knee", "ankle"),
-              "foot": ("heel", "toe")}
+_PARTS = (
+    "pelvis",
+    "torso",
+    "neck",
+    "head",
+    "hair",
+    "l_upper_arm",
+    "l_forearm",
+    "l_hand",
+    "r_upper_arm",
+    "r_forearm",
+    "r_hand",
+    "l_thigh",
+    "l_shin",
+    "l_foot",
+    "r_thigh",
+    "r_shin",
+    "r_foot",
+)
+_LIMBS = (
+    "neck",
+    *(f"{s}_{limb}" for s in "lr" for limb in ("upper_arm", "forearm", "hand", "thigh", "shin", "foot")),
+)
+_LIMB_ENDS = {
+    "neck": ("neck", "head"),
+    "upper_arm": ("shoulder", "elbow"),
+    "forearm": ("elbow", "wrist"),
+    "hand": ("wrist", "hand"),
+    "thigh": ("hip", "knee"),
+    "shin": ("knee", "ankle"),
+    "foot": ("heel", "toe"),
+}
 #: added to each part's depth so that ties draw in a sensible order (body heights)
-_DEPTH_BIAS = {"pelvis": -0.004, "torso": 0.0, "neck": 0.001, "head": 0.002, "hair": 0.003,
-               "upper_arm": 0.004, "forearm": 0.005, "hand": 0.006,
-               "thigh": 0.004, "shin": 0.005, "foot": 0.006}
-_VERTICES = 16            # every part is a convex polygon of this many vertices
+_DEPTH_BIAS = {
+    "pelvis": -0.004,
+    "torso": 0.0,
+    "neck": 0.001,
+    "head": 0.002,
+    "hair": 0.003,
+    "upper_arm": 0.004,
+    "forearm": 0.005,
+    "hand": 0.006,
+    "thigh": 0.004,
+    "shin": 0.005,
+    "foot": 0.006,
+}
+_VERTICES = 16  # every part is a convex polygon of this many vertices
 _ARC = _VERTICES // 2 - 1  # segments in each rounded end of a limb
-_SHIFT = 4                # fixed-point bits for subpixel drawing
+_SHIFT = 4  # fixed-point bits for subpixel drawing
 LIGHT = np.array([-0.55, -0.83])  # the key light, in the image: from the upper left
 
 
@@ -56,8 +90,13 @@ def _limb_outline(p0, p1, r0, r1) -> np.ndarray:
     t = np.linspace(-1.0, 1.0, _ARC + 1)
     front = heading + half * t
     back = heading + math.pi + (math.pi - half) * t
-    return np.concatenate([p1[..., None, :] + r1[..., None, None] * _unit(front),
-                           p0[..., None, :] + r0[..., None, None] * _unit(back)], axis=-2)
+    return np.concatenate(
+        [
+            p1[..., None, :] + r1[..., None, None] * _unit(front),
+            p0[..., None, :] + r0[..., None, None] * _unit(back),
+        ],
+        axis=-2,
+    )
 
 
 def _unit(angle: np.ndarray) -> np.ndarray:
@@ -69,8 +108,9 @@ def _limb_highlight(p0, p1, r0, r1) -> np.ndarray:
     d = p1 - p0
     along = d / np.maximum(np.hypot(d[..., 0], d[..., 1]), 1e-9)[..., None]
     across = LIGHT - np.sum(LIGHT * along, axis=-1, keepdims=True) * along
-    return _limb_outline(p0 + 0.38 * r0[..., None] * across, p1 + 0.38 * r1[..., None] * across,
-                         0.5 * r0, 0.5 * r1)
+    return _limb_outline(
+        p0 + 0.38 * r0[..., None] * across, p1 + 0.38 * r1[..., None] * across, 0.5 * r0, 0.5 * r1
+    )
 
 
 def _polygon_highlight(vertices: np.ndarray) -> np.ndarray:
@@ -84,14 +124,20 @@ def _ellipse(center, up, along: float, across) -> np.ndarray:
     """Vertices ``(..., 16, 2)`` of ellipses: semi-axes ``along`` the unit vector ``up`` and ``across`` it."""
     t = np.linspace(0, TAU, _VERTICES, endpoint=False)
     right = np.stack([-up[..., 1], up[..., 0]], axis=-1)
-    return (center[..., None, :] + np.asarray(along)[..., None, None] * np.cos(t)[:, None] * up[..., None, :]
-            + np.asarray(across)[..., None, None] * np.sin(t)[:, None] * right[..., None, :])
+    return (
+        center[..., None, :]
+        + np.asarray(along)[..., None, None] * np.cos(t)[:, None] * up[..., None, :]
+        + np.asarray(across)[..., None, None] * np.sin(t)[:, None] * right[..., None, :]
+    )
 
 
 def _template(origin, up, right, outline: np.ndarray) -> np.ndarray:
     """Vertices ``(..., K, 2)`` of an outline given as (along ``up``, along ``right``) coordinates."""
-    return (origin[..., None, :] + outline[:, 0, None] * up[..., None, :]
-            + outline[:, 1, None] * right[..., None, :])
+    return (
+        origin[..., None, :]
+        + outline[:, 0, None] * up[..., None, :]
+        + outline[:, 1, None] * right[..., None, :]
+    )
 
 
 def _inset(vertices: np.ndarray, distance: float) -> np.ndarray:
@@ -121,8 +167,14 @@ def _torso_outlines(body: Body) -> tuple[np.ndarray, np.ndarray]:
     shoulders = body.shoulder + 0.75 * radii["upper_arm"][0]
     hips = body.hip + 0.8 * radii["thigh"][0]
     waist = 0.9 * hips
-    shirt = [(1.03, 0.45 * shoulders), (0.99, 0.8 * shoulders), (0.93, 0.97 * shoulders),
-             (0.84, shoulders), (0.55, 0.93 * shoulders), (0.2, waist)]
+    shirt = [
+        (1.03, 0.45 * shoulders),
+        (0.99, 0.8 * shoulders),
+        (0.93, 0.97 * shoulders),
+        (0.84, shoulders),
+        (0.55, 0.93 * shoulders),
+        (0.2, waist),
+    ]
     trunk = [(0.26, 0.98 * waist), (0.08, hips), (-0.04, 0.97 * hips), (-0.14, 0.45 * hips)]
 
     def both_sides(half):
@@ -136,9 +188,9 @@ def _torso_outlines(body: Body) -> tuple[np.ndarray, np.ndarray]:
 class _Figure:
     """Everything needed to draw a batch of frames, computed at once for the whole batch."""
 
-    outlines: np.ndarray   # (n, parts, 2, 16, 2) base and highlight polygons, output pixels
-    order: np.ndarray      # (n, parts) drawing order, far to near
-    casters: np.ndarray    # (n, 3, 3) soft floor shadows: x center, half width, strength
+    outlines: np.ndarray  # (n, parts, 2, 16, 2) base and highlight polygons, output pixels
+    order: np.ndarray  # (n, parts) drawing order, far to near
+    casters: np.ndarray  # (n, 3, 3) soft floor shadows: x center, half width, strength
 
 
 class _FigureDrawer:
@@ -160,9 +212,12 @@ class _FigureDrawer:
 
     def pixels(self, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Projected joint positions in output pixels (continuous: pixel j spans [j, j + 1))."""
-        return {name: np.stack([self.center_x + p[..., 0] * self.scale,
-                                self.floor_y + p[..., 1] * self.scale], axis=-1)
-                for name, p in joints.items()}
+        return {
+            name: np.stack(
+                [self.center_x + p[..., 0] * self.scale, self.floor_y + p[..., 1] * self.scale], axis=-1
+            )
+            for name, p in joints.items()
+        }
 
     def figure(self, poses: np.ndarray) -> _Figure:
         """The outlines, drawing order and floor shadows of poses ``(n, P)``, all frames at once."""
@@ -188,9 +243,15 @@ class _FigureDrawer:
         length = np.maximum(np.hypot(spine[:, 0], spine[:, 1]), 1e-9)[:, None]
         right = np.stack([-spine[:, 1], spine[:, 0]], axis=-1) / length
         for name, outline, up, side, depth_ratio in (
-                ("torso", self.shirt, spine, right, 0.6),
-                ("pelvis", self.trunk, np.broadcast_to([0.0, -self.torso_px], (n, 2)),
-                 np.broadcast_to([1.0, 0.0], (n, 2)), 0.7)):
+            ("torso", self.shirt, spine, right, 0.6),
+            (
+                "pelvis",
+                self.trunk,
+                np.broadcast_to([0.0, -self.torso_px], (n, 2)),
+                np.broadcast_to([1.0, 0.0], (n, 2)),
+                0.7,
+            ),
+        ):
             width = np.hypot(np.cos(turn), depth_ratio * np.sin(turn))[:, None]
             vertices = _pad(_inset(_template(px["pelvis"], up, side * width, outline), self.inset))
             shapes[name] = (vertices, _polygon_highlight(vertices))
@@ -205,10 +266,14 @@ class _FigureDrawer:
         head = _ellipse(px["head"], up, tall - self.inset, across_head - self.inset)
         back = 0.5 - 0.5 * np.cos(turn)  # 0 facing the camera, 1 facing away
         right = np.stack([-up[:, 1], up[:, 0]], axis=-1)
-        hair_center = (px["head"] + (0.42 * (1 - back) * tall)[:, None] * up
-                       - (0.3 * np.sin(turn) * across_head)[:, None] * right)
-        hair = _ellipse(hair_center, up, (0.64 + 0.4 * back) * tall - self.inset,
-                        1.06 * across_head - self.inset)
+        hair_center = (
+            px["head"]
+            + (0.42 * (1 - back) * tall)[:, None] * up
+            - (0.3 * np.sin(turn) * across_head)[:, None] * right
+        )
+        hair = _ellipse(
+            hair_center, up, (0.64 + 0.4 * back) * tall - self.inset, 1.06 * across_head - self.inset
+        )
         shapes["head"] = (head, _polygon_highlight(head))
         shapes["hair"] = (hair, _polygon_highlight(hair))
         depth["head"] = joints["head"][:, 2] + _DEPTH_BIAS["head"]
@@ -224,12 +289,27 @@ class _FigureDrawer:
         for s in "lr":
             heel, toe = px[f"{s}_heel"], px[f"{s}_toe"]
             height = -np.maximum(joints[f"{s}_heel"][:, 1], joints[f"{s}_toe"][:, 1]) - 0.03  # above floor
-            casters.append(np.stack([0.5 * (heel[:, 0] + toe[:, 0]),
-                                     0.5 * np.abs(toe[:, 0] - heel[:, 0]) + 0.1 * self.scale,
-                                     np.exp(-np.maximum(height, 0) / 0.08)], axis=-1))
+            casters.append(
+                np.stack(
+                    [
+                        0.5 * (heel[:, 0] + toe[:, 0]),
+                        0.5 * np.abs(toe[:, 0] - heel[:, 0]) + 0.1 * self.scale,
+                        np.exp(-np.maximum(height, 0) / 0.08),
+                    ],
+                    axis=-1,
+                )
+            )
         lift = -joints["pelvis"][:, 1] - 0.5
-        casters.append(np.stack([px["pelvis"][:, 0], np.full(len(lift), 2.2 * self.hip_px + 3.0),
-                                 0.55 * np.exp(-np.maximum(lift, 0) / 0.1)], axis=-1))
+        casters.append(
+            np.stack(
+                [
+                    px["pelvis"][:, 0],
+                    np.full(len(lift), 2.2 * self.hip_px + 3.0),
+                    0.55 * np.exp(-np.maximum(lift, 0) / 0.1),
+                ],
+                axis=-1,
+            )
+        )
         return np.stack(casters, axis=1)
 
 

@@ -15,11 +15,12 @@ from .pose import _INDEX, _TURN, NEUTRAL_POSE, TAU, mirror_pose, wrap_angle
 # Each move is a pose as a function of its phase (0..1 over one cycle of 2 or 4 beats), built
 # from periodic pieces only, so phase 0 and phase 1 give the same pose.
 
+
 def _pose(phase: np.ndarray, **fields) -> np.ndarray:
     """Neutral poses ``(T, P)`` with some fields set; a name without ``l_``/``r_`` sets both sides."""
     pose = np.tile(NEUTRAL_POSE, (len(phase), 1))
     for name, value in fields.items():
-        for field in ([name] if name in _INDEX else [f"l_{name}", f"r_{name}"]):
+        for field in [name] if name in _INDEX else [f"l_{name}", f"r_{name}"]:
             pose[:, _INDEX[field]] = value
     return pose
 
@@ -38,20 +39,37 @@ def _bump(phase, center: float, sharpness: float):
 def _idle_bounce(p):
     c, on = TAU * p, _on_beat(p, 2)
     knee = 0.12 + 0.32 * on
-    return _pose(p, knee=knee, hip_flex=0.5 * knee, shoulder_abd=0.2 + 0.06 * on,
-                 elbow_flex=0.5 + 0.25 * on, l_shoulder_flex=0.2 * np.sin(c),
-                 r_shoulder_flex=-0.2 * np.sin(c), root_x=0.015 * np.sin(c),
-                 lean=0.04 * np.sin(c), head_tilt=0.08 * np.sin(c))
+    return _pose(
+        p,
+        knee=knee,
+        hip_flex=0.5 * knee,
+        shoulder_abd=0.2 + 0.06 * on,
+        elbow_flex=0.5 + 0.25 * on,
+        l_shoulder_flex=0.2 * np.sin(c),
+        r_shoulder_flex=-0.2 * np.sin(c),
+        root_x=0.015 * np.sin(c),
+        lean=0.04 * np.sin(c),
+        head_tilt=0.08 * np.sin(c),
+    )
 
 
 def _arm_wave(p):
     c = TAU * p
     knee = 0.1 + 0.14 * _on_beat(p, 4)
-    return _pose(p, knee=knee, hip_flex=0.5 * knee, shoulder_flex=0.05, elbow_flex=0.1,
-                 l_shoulder_abd=1.45 + 0.28 * np.sin(c), l_elbow_abd=0.7 * np.sin(c - 1.1),
-                 r_shoulder_abd=1.45 + 0.28 * np.sin(c - 2.4), r_elbow_abd=0.7 * np.sin(c - 3.5),
-                 lean=0.07 * np.sin(c - 1.2), head_tilt=0.12 * np.sin(c - 1.2),
-                 root_x=0.02 * np.sin(c - 1.2))
+    return _pose(
+        p,
+        knee=knee,
+        hip_flex=0.5 * knee,
+        shoulder_flex=0.05,
+        elbow_flex=0.1,
+        l_shoulder_abd=1.45 + 0.28 * np.sin(c),
+        l_elbow_abd=0.7 * np.sin(c - 1.1),
+        r_shoulder_abd=1.45 + 0.28 * np.sin(c - 2.4),
+        r_elbow_abd=0.7 * np.sin(c - 3.5),
+        lean=0.07 * np.sin(c - 1.2),
+        head_tilt=0.12 * np.sin(c - 1.2),
+        root_x=0.02 * np.sin(c - 1.2),
+    )
 
 
 def _step_touch(p):
@@ -59,109 +77,214 @@ def _step_touch(p):
     apart = 0.5 + 0.5 * np.cos(2 * c)  # feet apart crossing the middle, together at each end
     knee = 0.12 + 0.22 * _on_beat(p, 4)
     tap_l, tap_r = _bump(p, 0.75, 8), _bump(p, 0.25, 8)
-    return _pose(p, root_x=0.11 * np.sin(c), lean=0.06 * np.cos(c), head_tilt=0.08 * np.cos(c),
-                 hip_abd=0.04 + 0.16 * apart,
-                 l_hip_flex=0.5 * knee + 0.25 * tap_l, l_knee=knee + 0.45 * tap_l,
-                 r_hip_flex=0.5 * knee + 0.25 * tap_r, r_knee=knee + 0.45 * tap_r,
-                 shoulder_abd=0.35 + 0.55 * apart, shoulder_flex=0.6 * (1 - apart),
-                 elbow_abd=-0.6 * (1 - apart), elbow_flex=1.4 - 0.6 * apart)
+    return _pose(
+        p,
+        root_x=0.11 * np.sin(c),
+        lean=0.06 * np.cos(c),
+        head_tilt=0.08 * np.cos(c),
+        hip_abd=0.04 + 0.16 * apart,
+        l_hip_flex=0.5 * knee + 0.25 * tap_l,
+        l_knee=knee + 0.45 * tap_l,
+        r_hip_flex=0.5 * knee + 0.25 * tap_r,
+        r_knee=knee + 0.45 * tap_r,
+        shoulder_abd=0.35 + 0.55 * apart,
+        shoulder_flex=0.6 * (1 - apart),
+        elbow_abd=-0.6 * (1 - apart),
+        elbow_flex=1.4 - 0.6 * apart,
+    )
 
 
 def _jumping_jack(p):
     c = TAU * p
     spread = 0.5 - 0.5 * np.cos(c)
     knee = 0.08 + 0.3 * (0.5 + 0.5 * np.cos(2 * c))  # soft knees on landing
-    return _pose(p, bounce=0.03 * (0.5 - 0.5 * np.cos(2 * c)), knee=knee, hip_flex=0.5 * knee,
-                 hip_abd=0.04 + 0.3 * spread, shoulder_abd=0.2 + 1.85 * spread,
-                 elbow_abd=0.3 * spread, elbow_flex=0.1)
+    return _pose(
+        p,
+        bounce=0.03 * (0.5 - 0.5 * np.cos(2 * c)),
+        knee=knee,
+        hip_flex=0.5 * knee,
+        hip_abd=0.04 + 0.3 * spread,
+        shoulder_abd=0.2 + 1.85 * spread,
+        elbow_abd=0.3 * spread,
+        elbow_flex=0.1,
+    )
 
 
 def _squat_pulse(p):
     down = _on_beat(p, 2)
     knee = 0.15 + 1.15 * down
-    return _pose(p, knee=knee, hip_flex=0.55 * knee, bend=0.3 * down, hip_abd=0.2,
-                 shoulder_flex=0.25 + 1.05 * down, shoulder_abd=0.22, elbow_flex=0.25,
-                 turn=0.55, head_tilt=0.04 * np.sin(TAU * p))
+    return _pose(
+        p,
+        knee=knee,
+        hip_flex=0.55 * knee,
+        bend=0.3 * down,
+        hip_abd=0.2,
+        shoulder_flex=0.25 + 1.05 * down,
+        shoulder_abd=0.22,
+        elbow_flex=0.25,
+        turn=0.55,
+        head_tilt=0.04 * np.sin(TAU * p),
+    )
 
 
 def _front_kick(p):
     chamber, snap, lift = _bump(p, 0.3, 4), _bump(p, 0.33, 16), _bump(p, 0.78, 6)
-    return _pose(p, r_hip_flex=0.05 + 1.35 * chamber + 1.0 * lift,
-                 r_knee=0.1 + 1.45 * chamber - 1.35 * snap + 1.3 * lift,
-                 l_knee=0.2 + 0.1 * chamber, l_hip_flex=0.1,
-                 shoulder_flex=0.55, shoulder_abd=0.35, elbow_flex=1.9, elbow_abd=-0.25,
-                 bend=-0.25 * snap, turn=0.7)
+    return _pose(
+        p,
+        r_hip_flex=0.05 + 1.35 * chamber + 1.0 * lift,
+        r_knee=0.1 + 1.45 * chamber - 1.35 * snap + 1.3 * lift,
+        l_knee=0.2 + 0.1 * chamber,
+        l_hip_flex=0.1,
+        shoulder_flex=0.55,
+        shoulder_abd=0.35,
+        elbow_flex=1.9,
+        elbow_abd=-0.25,
+        bend=-0.25 * snap,
+        turn=0.7,
+    )
 
 
 def _side_kick(p):
     out, chamber = _bump(p, 0.38, 6), _bump(p, 0.28, 10)
-    return _pose(p, r_hip_abd=0.05 + 0.85 * out, r_hip_flex=0.6 * chamber,
-                 r_knee=0.1 + 1.3 * chamber, l_knee=0.15, l_hip_flex=0.08,
-                 lean=0.22 * out, root_x=0.03 * out, head_tilt=-0.1 * out,
-                 shoulder_abd=0.75 + 0.25 * out, elbow_abd=0.8, elbow_flex=0.2)
+    return _pose(
+        p,
+        r_hip_abd=0.05 + 0.85 * out,
+        r_hip_flex=0.6 * chamber,
+        r_knee=0.1 + 1.3 * chamber,
+        l_knee=0.15,
+        l_hip_flex=0.08,
+        lean=0.22 * out,
+        root_x=0.03 * out,
+        head_tilt=-0.1 * out,
+        shoulder_abd=0.75 + 0.25 * out,
+        elbow_abd=0.8,
+        elbow_flex=0.2,
+    )
 
 
 def _disco_point(p):
     up = _on_beat(p, 2)
-    return _pose(p, r_shoulder_abd=-0.3 + 2.4 * up, r_shoulder_flex=0.1 + 0.4 * (1 - up),
-                 r_elbow_abd=0.0, r_elbow_flex=0.05,
-                 l_shoulder_abd=0.7, l_shoulder_flex=0.15, l_elbow_abd=-1.9, l_elbow_flex=0.35,
-                 root_x=0.035 * (2 * up - 1), lean=-0.08 * (2 * up - 1),
-                 head_tilt=-0.15 * (2 * up - 1),
-                 l_knee=0.1 + 0.3 * up, l_hip_flex=0.05 + 0.15 * up,
-                 r_knee=0.1 + 0.3 * (1 - up), r_hip_flex=0.05 + 0.15 * (1 - up))
+    return _pose(
+        p,
+        r_shoulder_abd=-0.3 + 2.4 * up,
+        r_shoulder_flex=0.1 + 0.4 * (1 - up),
+        r_elbow_abd=0.0,
+        r_elbow_flex=0.05,
+        l_shoulder_abd=0.7,
+        l_shoulder_flex=0.15,
+        l_elbow_abd=-1.9,
+        l_elbow_flex=0.35,
+        root_x=0.035 * (2 * up - 1),
+        lean=-0.08 * (2 * up - 1),
+        head_tilt=-0.15 * (2 * up - 1),
+        l_knee=0.1 + 0.3 * up,
+        l_hip_flex=0.05 + 0.15 * up,
+        r_knee=0.1 + 0.3 * (1 - up),
+        r_hip_flex=0.05 + 0.15 * (1 - up),
+    )
 
 
 def _body_roll(p):
     c = TAU * p
     knee = 0.3 + 0.25 * np.sin(c - 1.6)
-    return _pose(p, bend=0.3 * np.sin(c), lean=0.1 * np.cos(c), head_tilt=-0.12 * np.sin(c - 0.8),
-                 knee=knee, hip_flex=0.5 * knee, shoulder_flex=0.3 * np.sin(c - 0.6),
-                 shoulder_abd=0.3, elbow_flex=0.9, root_x=0.02 * np.sin(c), turn=0.85)
+    return _pose(
+        p,
+        bend=0.3 * np.sin(c),
+        lean=0.1 * np.cos(c),
+        head_tilt=-0.12 * np.sin(c - 0.8),
+        knee=knee,
+        hip_flex=0.5 * knee,
+        shoulder_flex=0.3 * np.sin(c - 0.6),
+        shoulder_abd=0.3,
+        elbow_flex=0.9,
+        root_x=0.02 * np.sin(c),
+        turn=0.85,
+    )
 
 
 def _hip_sway(p):
     s = np.sin(TAU * p)
     knee_l, knee_r = 0.08 + 0.3 * (0.5 - 0.5 * s), 0.08 + 0.3 * (0.5 + 0.5 * s)
-    return _pose(p, root_x=0.07 * s, lean=-0.12 * s, head_tilt=0.1 * s,
-                 l_hip_abd=0.1 - 0.13 * s, r_hip_abd=0.1 + 0.13 * s,
-                 l_knee=knee_l, l_hip_flex=0.5 * knee_l, r_knee=knee_r, r_hip_flex=0.5 * knee_r,
-                 l_shoulder_abd=1.0 + 0.25 * s, r_shoulder_abd=1.0 - 0.25 * s,
-                 elbow_abd=0.8, elbow_flex=0.3)
+    return _pose(
+        p,
+        root_x=0.07 * s,
+        lean=-0.12 * s,
+        head_tilt=0.1 * s,
+        l_hip_abd=0.1 - 0.13 * s,
+        r_hip_abd=0.1 + 0.13 * s,
+        l_knee=knee_l,
+        l_hip_flex=0.5 * knee_l,
+        r_knee=knee_r,
+        r_hip_flex=0.5 * knee_r,
+        l_shoulder_abd=1.0 + 0.25 * s,
+        r_shoulder_abd=1.0 - 0.25 * s,
+        elbow_abd=0.8,
+        elbow_flex=0.3,
+    )
 
 
 def _turn(p):
     c = TAU * p
     knee = 0.12 + 0.15 * _on_beat(p, 4)
-    return _pose(p, turn=wrap_angle(c - np.sin(c)),  # one full turn, slow at the ends
-                 shoulder_abd=0.2 + 0.7 * (0.5 - 0.5 * np.cos(c)), elbow_abd=0.5, elbow_flex=0.5,
-                 knee=knee, hip_flex=0.5 * knee)
+    return _pose(
+        p,
+        turn=wrap_angle(c - np.sin(c)),  # one full turn, slow at the ends
+        shoulder_abd=0.2 + 0.7 * (0.5 - 0.5 * np.cos(c)),
+        elbow_abd=0.5,
+        elbow_flex=0.5,
+        knee=knee,
+        hip_flex=0.5 * knee,
+    )
 
 
 def _march(p):
     lift_l, lift_r = _bump(p, 0.25, 2.2), _bump(p, 0.75, 2.2)
-    return _pose(p, l_hip_flex=1.2 * lift_l, l_knee=0.06 + 1.4 * lift_l,
-                 r_hip_flex=1.2 * lift_r, r_knee=0.06 + 1.4 * lift_r,
-                 l_shoulder_flex=0.7 * (lift_r - lift_l), r_shoulder_flex=0.7 * (lift_l - lift_r),
-                 shoulder_abd=0.15, elbow_flex=1.3, turn=0.6)
+    return _pose(
+        p,
+        l_hip_flex=1.2 * lift_l,
+        l_knee=0.06 + 1.4 * lift_l,
+        r_hip_flex=1.2 * lift_r,
+        r_knee=0.06 + 1.4 * lift_r,
+        l_shoulder_flex=0.7 * (lift_r - lift_l),
+        r_shoulder_flex=0.7 * (lift_l - lift_r),
+        shoulder_abd=0.15,
+        elbow_flex=1.3,
+        turn=0.6,
+    )
 
 
 def _windmill(p):
     c = TAU * p
     knee = 0.15 + 0.2 * _on_beat(p, 4)
-    return _pose(p, l_shoulder_abd=1.35 + 0.9 * np.sin(c), l_shoulder_flex=0.8 * np.cos(c),
-                 r_shoulder_abd=1.35 - 0.9 * np.sin(c), r_shoulder_flex=-0.8 * np.cos(c),
-                 elbow_flex=0.05, lean=0.1 * np.sin(c), bend=0.1,
-                 knee=knee, hip_flex=0.5 * knee, hip_abd=0.15)
+    return _pose(
+        p,
+        l_shoulder_abd=1.35 + 0.9 * np.sin(c),
+        l_shoulder_flex=0.8 * np.cos(c),
+        r_shoulder_abd=1.35 - 0.9 * np.sin(c),
+        r_shoulder_flex=-0.8 * np.cos(c),
+        elbow_flex=0.05,
+        lean=0.1 * np.sin(c),
+        bend=0.1,
+        knee=knee,
+        hip_flex=0.5 * knee,
+        hip_abd=0.15,
+    )
 
 
 def _high_clap(p):
     together = _on_beat(p, 1)  # clap on the first beat, hands apart on the second
     knee = 0.12 + 0.2 * _on_beat(p, 2)
     # arms raised forward and up: the hands meet above the head, a little in front of it
-    return _pose(p, shoulder_flex=2.55, shoulder_abd=0.5 - 0.7 * together, elbow_flex=-0.55,
-                 knee=knee, hip_flex=0.5 * knee, head_tilt=0.06 * np.sin(TAU * p),
-                 lean=0.05 * np.sin(TAU * p))
+    return _pose(
+        p,
+        shoulder_flex=2.55,
+        shoulder_abd=0.5 - 0.7 * together,
+        elbow_flex=-0.55,
+        knee=knee,
+        hip_flex=0.5 * knee,
+        head_tilt=0.06 * np.sin(TAU * p),
+        lean=0.05 * np.sin(TAU * p),
+    )
 
 
 _MOVE_TABLE = {  # name: (beats per cycle, pose as a function of the phase)

@@ -21,11 +21,26 @@ TAU = 2.0 * math.pi
 #: flexion (+ = forward); the elbow adds its own abduction and flexion to the forearm's; hip
 #: abduction (+ = leg out) and flexion (+ = thigh forward); knee bend (+ = shin backward).
 POSE_FIELDS = (
-    "root_x", "bounce", "lean", "bend", "head_tilt", "turn",
-    "l_shoulder_abd", "l_shoulder_flex", "l_elbow_abd", "l_elbow_flex",
-    "r_shoulder_abd", "r_shoulder_flex", "r_elbow_abd", "r_elbow_flex",
-    "l_hip_abd", "l_hip_flex", "l_knee",
-    "r_hip_abd", "r_hip_flex", "r_knee",
+    "root_x",
+    "bounce",
+    "lean",
+    "bend",
+    "head_tilt",
+    "turn",
+    "l_shoulder_abd",
+    "l_shoulder_flex",
+    "l_elbow_abd",
+    "l_elbow_flex",
+    "r_shoulder_abd",
+    "r_shoulder_flex",
+    "r_elbow_abd",
+    "r_elbow_flex",
+    "l_hip_abd",
+    "l_hip_flex",
+    "l_knee",
+    "r_hip_abd",
+    "r_hip_flex",
+    "r_knee",
 )
 _INDEX = {name: i for i, name in enumerate(POSE_FIELDS)}
 _TURN = _INDEX["turn"]
@@ -36,8 +51,14 @@ _LATERAL = ("root_x", "lean", "head_tilt", "turn")
 def _neutral() -> np.ndarray:
     pose = np.zeros(len(POSE_FIELDS))
     for side in "lr":
-        for name, value in (("shoulder_abd", 0.16), ("shoulder_flex", 0.05), ("elbow_flex", 0.3),
-                            ("hip_abd", 0.05), ("hip_flex", 0.03), ("knee", 0.06)):
+        for name, value in (
+            ("shoulder_abd", 0.16),
+            ("shoulder_flex", 0.05),
+            ("elbow_flex", 0.3),
+            ("hip_abd", 0.05),
+            ("hip_flex", 0.03),
+            ("knee", 0.06),
+        ):
             pose[_INDEX[f"{side}_{name}"]] = value
     return pose
 
@@ -48,8 +69,9 @@ NEUTRAL_POSE = _neutral()
 
 def _mirror_tables() -> tuple[np.ndarray, np.ndarray]:
     swap = {"l_": "r_", "r_": "l_"}
-    order = [_INDEX[swap[name[:2]] + name[2:]] if name[:2] in swap else i
-             for i, name in enumerate(POSE_FIELDS)]
+    order = [
+        _INDEX[swap[name[:2]] + name[2:]] if name[:2] in swap else i for i, name in enumerate(POSE_FIELDS)
+    ]
     sign = np.array([-1.0 if name in _LATERAL else 1.0 for name in POSE_FIELDS])
     return np.array(order), sign
 

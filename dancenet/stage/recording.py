@@ -25,18 +25,27 @@ class StageClip:
     """A rendered dance in memory: frames with their true masks, poses and move labels."""
 
     frames: np.ndarray  # (N, H, W, 3) uint8 RGB
-    masks: np.ndarray   # (N, H, W) bool
-    poses: np.ndarray   # (N, P) float32
+    masks: np.ndarray  # (N, H, W) bool
+    poses: np.ndarray  # (N, P) float32
     labels: np.ndarray  # (N,) int16, index into MOVES
     fps: float
     meta: dict
 
 
 def _meta(stage: Stage, dance: Routine, n_frames: int) -> dict:
-    return {"seed": stage.seed, "settings": asdict(stage.settings), "fps": dance.fps, "bpm": dance.bpm,
-            "n_frames": n_frames, "moves": list(MOVES), "pose_fields": list(POSE_FIELDS),
-            "segments": [list(segment) for segment in dance.segments],
-            "body": asdict(stage.body), "outfit": asdict(stage.outfit), "contrast": stage.contrast}
+    return {
+        "seed": stage.seed,
+        "settings": asdict(stage.settings),
+        "fps": dance.fps,
+        "bpm": dance.bpm,
+        "n_frames": n_frames,
+        "moves": list(MOVES),
+        "pose_fields": list(POSE_FIELDS),
+        "segments": [list(segment) for segment in dance.segments],
+        "body": asdict(stage.body),
+        "outfit": asdict(stage.outfit),
+        "contrast": stage.contrast,
+    }
 
 
 def _render(n_frames, seed, settings, fps, progress) -> tuple[StageClip, Routine]:
@@ -48,8 +57,13 @@ def _render(n_frames, seed, settings, fps, progress) -> tuple[StageClip, Routine
     return clip, dance
 
 
-def render_clip(n_frames: int, seed: int = 0, settings: StageSettings = StageSettings(),
-                fps: float = 30.0, progress: bool = True) -> StageClip:
+def render_clip(
+    n_frames: int,
+    seed: int = 0,
+    settings: StageSettings = StageSettings(),
+    fps: float = 30.0,
+    progress: bool = True,
+) -> StageClip:
     """``n_frames`` of a dancer dancing a random routine on a stage, all set by ``seed``."""
     return _render(n_frames, seed, settings, fps, progress)[0]
 
@@ -63,10 +77,10 @@ class StageRecording:
 
     directory: Path
     video_path: Path
-    masks: np.ndarray   # (N, H, W) bool
-    poses: np.ndarray   # (N, P) float32
+    masks: np.ndarray  # (N, H, W) bool
+    poses: np.ndarray  # (N, P) float32
     labels: np.ndarray  # (N,) int16
-    phase: np.ndarray   # (N,) float32
+    phase: np.ndarray  # (N,) float32
     meta: dict
 
     @classmethod
@@ -95,15 +109,26 @@ class StageRecording:
         return cls(directory, video_path, masks, poses, labels, phase, meta)
 
 
-def write_stage_video(directory, n_frames: int, seed: int = 0, settings: StageSettings = StageSettings(),
-                      fps: float = 30.0, progress: bool = True) -> StageRecording:
+def write_stage_video(
+    directory,
+    n_frames: int,
+    seed: int = 0,
+    settings: StageSettings = StageSettings(),
+    fps: float = 30.0,
+    progress: bool = True,
+) -> StageRecording:
     """Render a stage clip into ``directory``: the video, its ground truth and what made it."""
     directory = Path(directory)
     clip, dance = _render(n_frames, seed, settings, fps, progress)
     directory.mkdir(parents=True, exist_ok=True)
     video_path = write_video(directory / VIDEO_NAME, clip.frames, fps=clip.fps)
-    np.savez_compressed(directory / TRUTH_NAME, masks=np.packbits(clip.masks),
-                        mask_shape=np.array(clip.masks.shape), poses=clip.poses,
-                        labels=clip.labels, phase=dance.phase)
+    np.savez_compressed(
+        directory / TRUTH_NAME,
+        masks=np.packbits(clip.masks),
+        mask_shape=np.array(clip.masks.shape),
+        poses=clip.poses,
+        labels=clip.labels,
+        phase=dance.phase,
+    )
     (directory / META_NAME).write_text(json.dumps(clip.meta, indent=1))
     return StageRecording(directory, video_path, clip.masks, clip.poses, clip.labels, dance.phase, clip.meta)

@@ -31,9 +31,15 @@ def transition_matrix() -> np.ndarray:
     energetic = [m[name] for name in ("jumping_jack", "front_kick", "side_kick", "windmill", "march")]
     calm = [m[name] for name in ("idle_bounce", "arm_wave", "body_roll", "hip_sway", "disco_point")]
     weights[np.ix_(energetic, calm)] *= 1.5
-    forbidden = [("front_kick", "front_kick"), ("front_kick", "side_kick"),
-                 ("side_kick", "side_kick"), ("side_kick", "front_kick"), ("turn", "turn"),
-                 ("jumping_jack", "turn"), ("turn", "jumping_jack")]
+    forbidden = [
+        ("front_kick", "front_kick"),
+        ("front_kick", "side_kick"),
+        ("side_kick", "side_kick"),
+        ("side_kick", "front_kick"),
+        ("turn", "turn"),
+        ("jumping_jack", "turn"),
+        ("turn", "jumping_jack"),
+    ]
     for a, b in forbidden:
         weights[m[a], m[b]] = 0.0
     return weights / weights.sum(axis=1, keepdims=True)
@@ -43,17 +49,17 @@ def transition_matrix() -> np.ndarray:
 class Routine:
     """The scripted dance, frame by frame: poses, the move dominating each frame, and that move's phase."""
 
-    poses: np.ndarray   # (N, P) float32, fields as POSE_FIELDS
+    poses: np.ndarray  # (N, P) float32, fields as POSE_FIELDS
     labels: np.ndarray  # (N,) int16, index into MOVES
-    phase: np.ndarray   # (N,) float32 in [0, 1): phase of the labelled move
+    phase: np.ndarray  # (N,) float32 in [0, 1): phase of the labelled move
     bpm: float
     fps: float
-    segments: list      # (start frame, move name, mirror, amplitude) per segment, in order
+    segments: list  # (start frame, move name, mirror, amplitude) per segment, in order
 
 
 @dataclass(frozen=True)
 class _Segment:
-    start: float      # beat at which the move takes over
+    start: float  # beat at which the move takes over
     move: int
     mirror: bool
     amplitude: float

@@ -16,8 +16,8 @@ from ..video import LUMA
 from .body import _hsv
 from .pose import TAU
 
-FLOOR_LINE = 0.94   # the feet stand on this fraction of the frame height
-HORIZON = 0.70      # where the backdrop meets the floor, as a fraction of the frame height
+FLOOR_LINE = 0.94  # the feet stand on this fraction of the frame height
+HORIZON = 0.70  # where the backdrop meets the floor, as a fraction of the frame height
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,11 @@ class StageSettings:
 
     height: int = 120
     width: int = 208
-    supersample: int = 3            # the figure is drawn this many times larger, then averaged down
-    noise_sigma: float = 2.5        # sensor noise, gray levels
-    flicker: float = 0.02           # per-frame light flicker (relative standard deviation)
-    drift: float = 0.10             # slow lighting drift (relative amplitude)
-    shadow: float = 0.35            # how much the dancer's floor shadow darkens the floor
+    supersample: int = 3  # the figure is drawn this many times larger, then averaged down
+    noise_sigma: float = 2.5  # sensor noise, gray levels
+    flicker: float = 0.02  # per-frame light flicker (relative standard deviation)
+    drift: float = 0.10  # slow lighting drift (relative amplitude)
+    shadow: float = 0.35  # how much the dancer's floor shadow darkens the floor
     jpeg_quality: int | None = None  # JPEG round trip per frame (None: no compression)
 
     def __post_init__(self):
@@ -39,17 +39,22 @@ class StageSettings:
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
                 raise ValueError(f"StageSettings.{name} must be an integer, got {value!r}")
         if self.height < 32 or self.width < 32:
-            raise ValueError(f"StageSettings height and width must be at least 32, "
-                             f"got {self.height}x{self.width}")
+            raise ValueError(
+                f"StageSettings height and width must be at least 32, got {self.height}x{self.width}"
+            )
         if self.supersample < 1:
             raise ValueError(f"StageSettings.supersample must be at least 1, got {self.supersample}")
         for name, top in (("noise_sigma", 100.0), ("flicker", 0.5), ("drift", 0.5), ("shadow", 1.0)):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-                    or not 0 <= value <= top:  # NaN fails the comparison too
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float, np.integer, np.floating))
+                or not 0 <= value <= top
+            ):  # NaN fails the comparison too
                 raise ValueError(f"StageSettings.{name} must be between 0 and {top}, got {value!r}")
-        if self.jpeg_quality is not None and not (isinstance(self.jpeg_quality, (int, np.integer))
-                                                  and 1 <= self.jpeg_quality <= 100):
+        if self.jpeg_quality is not None and not (
+            isinstance(self.jpeg_quality, (int, np.integer)) and 1 <= self.jpeg_quality <= 100
+        ):
             raise ValueError(f"StageSettings.jpeg_quality must be None or 1..100, got {self.jpeg_quality!r}")
 
 
@@ -88,19 +93,26 @@ def _planks(y: np.ndarray, x: np.ndarray, h: int, w: int, rng) -> np.ndarray:
     streaks = cv2.GaussianBlur(rng.standard_normal(y.shape).astype(np.float32), (0, 0), 0.6, sigmaY=4.0)
     grain = 1 + 0.2 * streaks  # the blur leaves the noise a standard deviation of about 0.15
     tone = rng.uniform(0.86, 1.1, 256)[k]
-    shade = (tone * grain * (1 - 0.35 * np.exp(-(seam / 0.7) ** 2)) * (1 - 0.3 * np.exp(-(end / 0.6) ** 2))
-             * (0.8 + 0.2 * (y - horizon) / (h - horizon)))
+    shade = (
+        tone
+        * grain
+        * (1 - 0.35 * np.exp(-((seam / 0.7) ** 2)))
+        * (1 - 0.3 * np.exp(-((end / 0.6) ** 2)))
+        * (0.8 + 0.2 * (y - horizon) / (h - horizon))
+    )
     baseboard = (y > horizon - 1.5) & (y < horizon + 0.5)
     return np.where(baseboard, 0.55, shade)
 
 
 def _stage_shading(h: int, w: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Curtain and floor brightness and the floor's coverage of each pixel, anti-aliased (h, w)."""
-    y, x = np.mgrid[0:2 * h, 0:2 * w] / 2.0 + 0.25  # pixel centers of a 2x grid, in output pixels
+    y, x = np.mgrid[0 : 2 * h, 0 : 2 * w] / 2.0 + 0.25  # pixel centers of a 2x grid, in output pixels
     curtain, floor = _curtain(y, x, h, w, rng), _planks(y, x, h, w, rng)
     on_floor = (y >= HORIZON * h).astype(np.float32)
-    down = [cv2.resize(a.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
-            for a in (curtain, floor, on_floor)]
+    down = [
+        cv2.resize(a.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+        for a in (curtain, floor, on_floor)
+    ]
     return down[0], down[1], down[2]
 
 
@@ -108,24 +120,31 @@ def _spotlight(h: int, w: int) -> np.ndarray:
     """How brightly each point of the stage is lit (h, w): an even beam where the dancer moves,
     falling off toward the sides and the top, and a pool of light on the floor."""
     y, x = np.mgrid[0:h, 0:w] + 0.5
-    across = np.exp(-(np.maximum(np.abs(x - w / 2) - 0.38 * w, 0) / (0.16 * w)) ** 2)
-    down = np.exp(-(np.maximum(0.2 * h - y, 0) / (0.3 * h)) ** 2)
-    pool = np.exp(-((x - w / 2) / (0.28 * w)) ** 2 - ((y - FLOOR_LINE * h) / (0.09 * h)) ** 2)
+    across = np.exp(-((np.maximum(np.abs(x - w / 2) - 0.38 * w, 0) / (0.16 * w)) ** 2))
+    down = np.exp(-((np.maximum(0.2 * h - y, 0) / (0.3 * h)) ** 2))
+    pool = np.exp(-(((x - w / 2) / (0.28 * w)) ** 2) - ((y - FLOOR_LINE * h) / (0.09 * h)) ** 2)
     return (0.5 + 0.5 * across * down + 0.08 * pool).astype(np.float32)
 
 
 def _curtain_colors(rng, n: int) -> np.ndarray:
     """``n`` candidate curtain colors ``(n, 3)``: saturated mid tones of any hue."""
-    return np.array([_hsv(rng.uniform(0, 360), rng.uniform(0.5, 0.85), rng.uniform(0.38, 0.7))
-                     for _ in range(n)], dtype=float)
+    return np.array(
+        [_hsv(rng.uniform(0, 360), rng.uniform(0.5, 0.85), rng.uniform(0.38, 0.7)) for _ in range(n)],
+        dtype=float,
+    )
 
 
 def _floor_colors(rng, n: int) -> np.ndarray:
     """``n`` candidate floor colors ``(n, 3)``: wood, or blue to green stage paint."""
-    return np.array([_hsv(rng.uniform(20, 40), rng.uniform(0.45, 0.65), rng.uniform(0.4, 0.6))
-                     if rng.random() < 0.5 else
-                     _hsv(rng.uniform(150, 250), rng.uniform(0.35, 0.8), rng.uniform(0.25, 0.5))
-                     for _ in range(n)], dtype=float)
+    return np.array(
+        [
+            _hsv(rng.uniform(20, 40), rng.uniform(0.45, 0.65), rng.uniform(0.4, 0.6))
+            if rng.random() < 0.5
+            else _hsv(rng.uniform(150, 250), rng.uniform(0.35, 0.8), rng.uniform(0.25, 0.5))
+            for _ in range(n)
+        ],
+        dtype=float,
+    )
 
 
 def _differences(colors: np.ndarray, shading: np.ndarray, light: np.ndarray, tones: np.ndarray):

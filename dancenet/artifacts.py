@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from . import background, stage, video
-from .cache import Artifact, CacheError, cache_dir, clear  # noqa: F401  (the cache, as chapters know it)
+from .cache import Artifact
 from .profiles import Profile, get_profile
 
 #: the random seed of the course's stage video: one dancer, one stage, one routine for every chapter.

@@ -8,6 +8,7 @@ import pytest
 
 from dancenet import artifacts
 from dancenet.artifacts import ARTIFACTS, Pipeline
+from dancenet.cache import cache_dir
 from dancenet.profiles import Profile, get_profile
 
 CI = get_profile("ci")
@@ -102,7 +103,7 @@ def test_the_method_and_your_own_video_change_the_silhouettes_and_everything_aft
 
 def test_folder_names_carry_the_artifact_and_profile():
     folder = Pipeline(CI).artifact("vae").folder
-    assert folder.name.startswith("vae-ci-") and folder.parent == artifacts.cache_dir()
+    assert folder.name.startswith("vae-ci-") and folder.parent == cache_dir()
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 """The cache mechanism: built keys, atomic builds, clear errors."""
 
-import importlib
 import os
 import signal
 import subprocess
@@ -178,8 +177,3 @@ def test_corrupt_entry_is_a_clear_error():
 def test_cache_dir_follows_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DANCENET_CACHE", str(tmp_path / "elsewhere"))
     assert cache_dir() == tmp_path / "elsewhere" and cache_dir().is_dir()
-
-
-def test_artifacts_still_offers_the_mechanism():
-    artifacts = importlib.import_module("dancenet.artifacts")
-    assert artifacts.CacheError is CacheError and artifacts.clear is clear

@@ -200,6 +200,17 @@ def _without_tensorflow_log():
                 sys.stderr.write("".join(other))
 
 
+def _log_kernel_choices(tf) -> None:
+    """Run, once, the op whose first use makes oneDNN log its kernel choice on CPUs without
+    AVX-512 (the gradient of ``repeat``, which the decoder's upsampling uses), so that the line
+    lands here, in the quiet block, and not in the middle of a chapter's training."""
+    x = tf.zeros((1, 1))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.repeat(x, 2, axis=0)
+    tape.gradient(y, x)
+
+
 def gpus() -> list[str]:
     """The names of the GPUs TensorFlow sees.
 
@@ -209,7 +220,7 @@ def gpus() -> list[str]:
         import tensorflow as tf
 
         found = tf.config.list_physical_devices("GPU")
-        tf.reduce_sum(tf.range(4))  # the first integer op logs oneDNN's kernel choice: here, quietly
+        _log_kernel_choices(tf)
     return [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in found]
 
 

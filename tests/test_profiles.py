@@ -1,3 +1,8 @@
+import os
+import re
+import subprocess
+import sys
+
 import pytest
 
 from dancenet import profiles
@@ -82,3 +87,28 @@ def test_device_summary_names_the_gpus(monkeypatch, names, expected):
 
 def test_this_machine_is_described():
     assert profiles.device_summary().startswith("TensorFlow sees ")
+
+
+def test_tensorflow_log_lines_are_dropped_and_everything_else_kept(capfd):
+    lines = [
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
+        "I0000 00:00:1795524884.904483    6512 port.cc:153] oneDNN custom operations are on.\n",
+        "E0000 00:00:1795524886.959113    6512 cuda_platform.cc:52] failed call to cuInit: (303)\n",
+        "a message of the reader's own\n",
+    ]
+    with profiles._without_tensorflow_log():
+        for line in lines:
+            os.write(2, line.encode())
+    assert capfd.readouterr().err == "a message of the reader's own\n"
+
+
+def test_starting_tensorflow_leaves_no_log():
+    """In a fresh process, as in a chapter's setup cell: import, device start and training quiet."""
+    script = (
+        "from dancenet import profiles; profiles.gpus()\n"
+        "import numpy as np; from dancenet import vae\n"
+        "vae.train_vae(np.zeros((16, 48, 80, 1), 'float32'), 'ci', epochs=1, progress=False)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not re.search(r"^[IWEF]\d{4} |absl::InitializeLog", result.stderr, re.MULTILINE), result.stderr

@@ -18,6 +18,13 @@ from .video import to_uint8
 _WIDE = {"description_width": "110px"}
 
 
+def _temperature_slider(value: float) -> widgets.FloatSlider:
+    """The sampling temperature τ, 0–2, as the MDN playground and the choreography studio show it."""
+    return widgets.FloatSlider(
+        value, min=0.0, max=2.0, step=0.05, description="temperature τ", style=_WIDE, layout=_slider_layout()
+    )
+
+
 def _slider_layout() -> widgets.Layout:
     return widgets.Layout(width="460px")
 
@@ -400,15 +407,7 @@ class MDNPlayground(widgets.VBox):
         self.components = widgets.ToggleButtons(
             options=list(self.models), description="components", style=_WIDE
         )
-        self.temperature = widgets.FloatSlider(
-            1.0,
-            min=0.0,
-            max=2.0,
-            step=0.05,
-            description="temperature τ",
-            style=_WIDE,
-            layout=_slider_layout(),
-        )
+        self.temperature = _temperature_slider(1.0)
         self.resample = widgets.Button(description="new samples")
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
@@ -487,15 +486,7 @@ class ChoreographyStudio(widgets.VBox):
         self.start = widgets.IntSlider(
             last_start, 0, last_start, description="start at code", style=_WIDE, layout=_slider_layout()
         )
-        self.temperature = widgets.FloatSlider(
-            DEFAULT_TEMPERATURE,
-            min=0.0,
-            max=2.0,
-            step=0.05,
-            description="temperature τ",
-            style=_WIDE,
-            layout=_slider_layout(),
-        )
+        self.temperature = _temperature_slider(DEFAULT_TEMPERATURE)
         self.length = widgets.IntSlider(
             int(6 * fps),
             int(fps),

@@ -19,14 +19,15 @@ who need one thing.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from . import background, stage, video
+from . import background, framing, stage, video
 from .cache import Artifact
+from .framing import FramingSettings
 from .profiles import Profile, get_profile
 
 #: the random seed of the course's stage video: one dancer, one stage, one routine for every chapter.
@@ -56,24 +57,50 @@ FIELDS = {
 
 @dataclass(frozen=True)
 class Silhouettes:
-    """Training silhouettes at the profile's image size, and where they came from."""
+    """The dancer's silhouettes at the profile's image size, framed and whole, and where they came from.
 
-    #: ``float32 (N, H, W, 1)`` in [0, 1]; 1 = dancer
+    ``images`` are *framed* (:mod:`dancenet.framing`): a window that follows the dancer, so every
+    silhouette shows the body at one place and one size — what the VAE trains on. ``whole`` are the
+    same frames' masks shrunk whole, the dancer wherever they stand on the stage: what the
+    original trained on, kept for the comparison in chapter 5.
+    """
+
+    #: framed silhouettes, ``float32 (M, H, W, 1)`` in [0, 1], 1 = dancer: one per frame with a dancer
     images: np.ndarray
-    #: index of each silhouette's frame in the source video
+    #: index in the source video of each framed silhouette
     frame_indices: np.ndarray
-    #: per-frame mask IoU against the ground truth (stage video only; empty otherwise)
+    #: whole-frame silhouettes of every frame read, ``float32 (N, H, W, 1)``
+    whole: np.ndarray
+    #: index in the source video of each whole-frame silhouette
+    whole_indices: np.ndarray
+    #: ``(N, 3)`` the smoothed track that framed them: centre x, centre y, body height (frame units)
+    track: np.ndarray
+    #: ``(N, 3)`` the track as found in each frame, NaN where no dancer was found
+    raw_track: np.ndarray
+    #: per-frame mask IoU of the whole-frame masks against the ground truth (stage video only)
     iou: np.ndarray
     method: str
     source: str
 
+    @property
+    def dropped(self) -> int:
+        """How many frames read had no dancer in them, and so no framed silhouette."""
+        return len(self.whole) - len(self.images)
+
+    def training_images(self, framed: bool = True) -> np.ndarray:
+        """What a model learns from: the framed silhouettes, or (``framed=False``) the whole frames."""
+        return self.images if framed else self.whole
+
     @classmethod
     def load(cls, folder: Path) -> Silhouettes:
         with np.load(folder / "silhouettes.npz") as data:
-            images = data["images"].astype(np.float32) / 255.0
             return cls(
-                images=images,
+                images=data["images"].astype(np.float32) / 255.0,
                 frame_indices=data["frame_indices"],
+                whole=data["whole"].astype(np.float32) / 255.0,
+                whole_indices=data["whole_indices"],
+                track=data["track"],
+                raw_track=data["raw_track"],
                 iou=data["iou"],
                 method=str(data["method"]),
                 source=str(data["source"]),
@@ -135,27 +162,41 @@ class Pipeline:
     """What the course makes from one video under one profile, each piece cached.
 
     ``video`` is a dance video of your own; without it, the course's synthetic stage video.
-    ``method`` is the background-removal method of the silhouettes. Each property builds its
-    artifact on first use (with progress bars unless ``progress=False``) and keeps it.
+    ``method`` is the background-removal method of the silhouettes, ``framing`` how the dancer is
+    tracked and framed. The models learn from framed silhouettes; ``framed=False`` trains them on
+    whole frames instead, as the original did (chapter 5 compares the two). Each property builds
+    its artifact on first use (with progress bars unless ``progress=False``) and keeps it.
     """
 
     def __init__(
-        self, profile: Profile | str | None = None, video=None, method: str = "median", progress: bool = True
+        self,
+        profile: Profile | str | None = None,
+        video=None,
+        method: str = "median",
+        progress: bool = True,
+        framed: bool = True,
+        framing: FramingSettings | None = None,
     ):
         if method not in background.METHODS:
             raise ValueError(
                 f"unknown background-removal method {method!r}: choose one of {', '.join(background.METHODS)}"
             )
+        framing = FramingSettings() if framing is None else framing
+        if not isinstance(framing, FramingSettings):
+            raise ValueError(f"framing must be a FramingSettings, got {type(framing).__name__}")
         self.profile = get_profile(profile)
         self.video = None if video is None else Path(video)
         self.source = None if video is None else _video_identity(video)
         self.method = method
         self.progress = progress
+        self.framed = bool(framed)
+        self.framing = framing
         self._artifacts: dict[str, Artifact] = {}
 
     def __repr__(self) -> str:
         source = self.video if self.video is not None else "the stage video"
-        return f"Pipeline({self.profile.name!r}, {source}, method={self.method!r})"
+        whole = "" if self.framed else ", framed=False"
+        return f"Pipeline({self.profile.name!r}, {source}, method={self.method!r}{whole})"
 
     # ------------------------------------------------------------------- what the chapters use
 
@@ -166,7 +207,7 @@ class Pipeline:
 
     @cached_property
     def silhouettes(self) -> Silhouettes:
-        """The silhouettes the VAE trains on (chapter 2's output)."""
+        """The dancer's silhouettes, framed and whole (chapter 2's output)."""
         return self.artifact("silhouettes").get()
 
     @cached_property
@@ -180,8 +221,13 @@ class Pipeline:
         return self.artifact("autoencoder").get()
 
     @cached_property
+    def training_images(self) -> np.ndarray:
+        """What the models learn from: the framed silhouettes (whole frames if ``framed=False``)."""
+        return self.silhouettes.training_images(self.framed)
+
+    @cached_property
     def latents(self) -> np.ndarray:
-        """``z_mean`` of every silhouette, in video order, ``(N, latent_dim)``: what chapters 6–8 model."""
+        """``z_mean`` of every training image in video order, ``(N, latent_dim)``: what chapters 6–8 model."""
         return self.artifact("latents").get()
 
     @cached_property
@@ -247,14 +293,22 @@ class Pipeline:
             frames = video.read_frames(
                 path, stride=profile.frame_stride, size=profile.video_size, progress=self.progress
             )
-            masks = background.remove_background(frames, self.method)
+            # every shape stays: with several people in view the tracker chooses, not the size
+            masks = background.clean_masks(
+                background.remove_background(frames, self.method, clean=False), keep_largest=False
+            )
+            whole = np.stack([background.largest_component(mask) for mask in masks])
             indices = np.arange(len(frames)) * profile.frame_stride
-            scores = background.iou(masks, truth.masks[indices]) if truth is not None else np.zeros(0)
-            images = background.silhouettes(masks, profile.image_size)
+            scores = background.iou(whole, truth.masks[indices]) if truth is not None else np.zeros(0)
+            framed = framing.frame_dancer(masks, profile.image_size, self.framing, progress=self.progress)
             np.savez_compressed(
                 folder / "silhouettes.npz",
-                images=video.to_uint8(images),
-                frame_indices=indices,
+                images=video.to_uint8(framed.images),
+                frame_indices=indices[framed.found],
+                whole=video.to_uint8(background.silhouettes(whole, profile.image_size)),
+                whole_indices=indices,
+                track=framed.track,
+                raw_track=framed.raw,
                 iou=scores,
                 method=self.method,
                 source="stage" if truth is not None else str(path),
@@ -266,8 +320,12 @@ class Pipeline:
             FIELDS["silhouettes"],
             build,
             Silhouettes.load,
-            settings={"method": self.method, "source": self.source or "stage"},
-            modules=(background, video),
+            settings={
+                "method": self.method,
+                "source": self.source or "stage",
+                "framing": asdict(self.framing),
+            },
+            modules=(background, framing, video),
             inputs=(recording,) if recording is not None else (),
         )
 
@@ -277,7 +335,7 @@ class Pipeline:
         silhouettes = self.artifact("silhouettes")
 
         def build(folder: Path, profile) -> None:
-            images = silhouettes.get().images
+            images = silhouettes.get().training_images(self.framed)
             model, history = train(
                 images, profile, epochs=epochs(profile), seed=TRAINING_SEED, progress=self.progress
             )
@@ -291,7 +349,7 @@ class Pipeline:
             FIELDS[name],
             build,
             TrainedModel.load,
-            settings={"seed": TRAINING_SEED},
+            settings={"seed": TRAINING_SEED, "framed": self.framed},
             modules=(vae,),
             inputs=(silhouettes,),
         )
@@ -314,7 +372,7 @@ class Pipeline:
         trained, silhouettes = self.artifact("vae"), self.artifact("silhouettes")
 
         def build(folder: Path, profile) -> None:
-            codes = trained.get().model.encode(silhouettes.get().images)
+            codes = trained.get().model.encode(silhouettes.get().training_images(self.framed))
             np.save(folder / "latents.npy", codes.astype(np.float32))
 
         return Artifact(
@@ -323,6 +381,7 @@ class Pipeline:
             FIELDS["latents"],
             build,
             lambda folder: np.load(folder / "latents.npy"),
+            settings={"framed": self.framed},
             modules=(vae,),
             inputs=(trained, silhouettes),
         )
@@ -362,17 +421,22 @@ def stage_video(profile: Profile | str | None = None, progress: bool = True) -> 
 def silhouettes(
     profile: Profile | str | None = None, video_path=None, method: str = "median", progress: bool = True
 ) -> Silhouettes:
-    """The silhouettes the VAE trains on (chapter 2's output), from the stage video or ``video_path``.
+    """The dancer's silhouettes (chapter 2's output), from the stage video or ``video_path``.
 
-    The frames are read every ``profile.frame_stride``-th, resized to the profile's video size,
-    segmented with ``method`` and shrunk to the profile's image size.
+    The frames are read every ``profile.frame_stride``-th, resized to the profile's video size and
+    segmented with ``method``; the dancer is tracked and framed (:mod:`dancenet.framing`) and each
+    window shrunk to the profile's image size (``images``, what the VAE trains on), and each whole
+    frame too (``whole``).
     """
     return Pipeline(profile, video_path, method, progress).silhouettes
 
 
-def trained_vae(profile: Profile | str | None = None, progress: bool = True, video_path=None) -> TrainedModel:
-    """The profile's VAE (chapter 5's output), on the stage video or on ``video_path``."""
-    return Pipeline(profile, video_path, progress=progress).vae
+def trained_vae(
+    profile: Profile | str | None = None, progress: bool = True, video_path=None, framed: bool = True
+) -> TrainedModel:
+    """The profile's VAE (chapter 5's output), on the stage video or on ``video_path``: trained on
+    the framed silhouettes, or on whole frames (``framed=False``) as the original was."""
+    return Pipeline(profile, video_path, progress=progress, framed=framed).vae
 
 
 def trained_autoencoder(profile: Profile | str | None = None, progress: bool = True) -> TrainedModel:

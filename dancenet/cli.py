@@ -5,7 +5,7 @@
 
 ``dance`` runs the whole course on one video, reusing everything already in the cache:
 
-1. frames → silhouettes (background removal, chapter 2),
+1. frames → silhouettes framed on the dancer (background removal and framing, chapter 2),
 2. silhouettes → a trained VAE (chapters 3–5) → one latent code per frame,
 3. codes → a trained stacked-LSTM + MDN sequence model (chapters 6–7),
 4. the model, warmed up on real frames, generates new codes; the VAE decodes them (chapter 8),
@@ -21,7 +21,8 @@ from pathlib import Path
 from . import __version__
 
 EPILOG = """steps of `dance` (each cached under $DANCENET_CACHE, so a second run skips to step 4):
-  1. read the video (every n-th frame, per profile) and remove the background (median method)
+  1. read the video (every n-th frame, per profile), remove the background (median method),
+     track the dancer and crop a window on them (frames without a dancer are dropped)
   2. train the VAE on the silhouettes and encode every frame (z_mean)
   3. train the sequence model (3 stacked LSTMs + mixture density head) on the codes
   4. warm up on real codes, sample --frames new codes at --temperature, decode them
@@ -96,7 +97,9 @@ def _dance(args) -> None:
     pipeline = Pipeline(args.profile, video=args.video)
     profile = pipeline.profile
     print(f"{profile}\nvideo: {info.frame_count} frames of {info.width}×{info.height} at {info.fps:g} fps")
-    print("step 1–2: silhouettes, VAE and latent codes")
+    print("step 1: silhouettes framed on the dancer")
+    _check_long_enough(pipeline.silhouettes, info.fps, profile.frame_stride)
+    print("step 2: VAE and latent codes")
     vae_model = pipeline.vae.model
     data = pipeline.latent_sequence
     print("step 3: sequence model")
@@ -111,6 +114,22 @@ def _dance(args) -> None:
     if args.gif:
         choreography.write_gif(frames, args.gif, fps)
     print(f"done: {len(frames)} frames at {fps:g} fps")
+
+
+def _check_long_enough(silhouettes, fps: float, stride: int) -> None:
+    """Say how many frames had a dancer; stop, with what is missing, when they are too few to learn from."""
+    from .sequence import minimum_codes
+
+    found, read = len(silhouettes.images), len(silhouettes.whole)
+    print(f"  the dancer is in {found} of the {read} frames read (one in {stride}); {read - found} dropped")
+    needed = minimum_codes()
+    if found < needed:
+        seconds = needed * stride / fps
+        raise ValueError(
+            f"too little dancing to learn from: {found} usable frames, and a dance needs at least "
+            f"{needed} — {seconds:.1f} seconds of video with the dancer in view (at {fps:g} fps, "
+            f"reading one frame in {stride}). Use a longer clip, or one where the dancer stays in view."
+        )
 
 
 def main(argv=None) -> int:

@@ -311,8 +311,9 @@ def frame_dancer(
     found = track.found
     if not found.any():
         raise ValueError(
-            f"no dancer found in any of the {len(masks)} frames: check the background removal (are the "
-            f"masks empty?) or lower FramingSettings.min_area (now {settings.min_area} of the frame)"
+            f"no dancer found in any of the {len(masks)} frames: background removal left no shape of "
+            f"at least {settings.min_area:g} of the frame. A still camera, the whole body in view and "
+            "clothes that differ from the background help; so may a lower FramingSettings.min_area"
         )
     smooth = smooth_track(track.raw, settings)
     images = crop_windows(

@@ -116,6 +116,16 @@ def windows(sequence, length: int = WINDOW, stride: int | None = None) -> tuple[
     return sequence[index], sequence[index + 1]
 
 
+def minimum_codes(window: int = WINDOW, held_out: float = HELD_OUT) -> int:
+    """The fewest codes (frames) :func:`prepare` and :func:`train_sequence_model` can learn from:
+    after the held-out part and the validation part, one window and its next code must remain."""
+    window = check_positive_int(window, "window length")
+    count = window + 1
+    while _validation_cut(held_out_start(count, held_out)) < window + 1:
+        count += 1
+    return count
+
+
 # ----------------------------------------------------------------------------- models
 
 
@@ -253,8 +263,8 @@ def _train(build, data, profile: Profile, epochs, batch_size, learning_rate, str
     )
 
 
-def _validation_cut(sequence: LatentSequence, fraction: float = 0.1) -> int:
-    return held_out_start(len(sequence.train), fraction, at_least=2)
+def _validation_cut(train_count: int, fraction: float = 0.1) -> int:
+    return held_out_start(train_count, fraction, at_least=2)
 
 
 def train_original_model(
@@ -270,7 +280,7 @@ def train_original_model(
     """The original's sequence model trained on ``(z_t, z_{t+1})`` pairs of the training part (Adam
     5e-4, as the original); the last 10 % of the training part chooses the best epoch."""
     profile = get_profile(profile)
-    cut = _validation_cut(sequence)
+    cut = _validation_cut(len(sequence.train))
 
     def data():
         return *pairs(sequence.train[:cut]), pairs(sequence.train[cut - 1 :])
@@ -303,7 +313,7 @@ def train_sequence_model(
     """The model with memory trained on overlapping windows of the training part, the loss at
     every step; the last 10 % of the training part (as windows) chooses the best epoch."""
     profile = get_profile(profile)
-    cut = _validation_cut(sequence)
+    cut = _validation_cut(len(sequence.train))
     validation = sequence.train[cut - 1 :]
 
     def data():

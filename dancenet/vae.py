@@ -422,7 +422,10 @@ def nearest_silhouette_iou(generated, real, batch_size: int = 256) -> np.ndarray
     """For each generated silhouette, its mask IoU with the most similar real one (both at 0.5).
 
     A plausibility score that needs no labels: a decoded code that lands in a 'hole' of the latent
-    space draws a shape no real frame resembles, and scores low.
+    space draws a shape no real frame resembles, and scores low. Only the **non-empty** real
+    silhouettes are compared against: were an empty real frame (the segmentation losing the dancer)
+    among them, an all-black generated frame would match it perfectly and score 1 — so an empty
+    generated frame scores 0.
     """
     generated, real = np.asarray(generated, np.float32), np.asarray(real, np.float32)
     if generated.shape[1:] != real.shape[1:]:
@@ -430,13 +433,16 @@ def nearest_silhouette_iou(generated, real, batch_size: int = 256) -> np.ndarray
             f"generated {generated.shape[1:]} and real {real.shape[1:]} silhouettes differ in size"
         )
     real_masks = (real.reshape(len(real), -1) > 0.5).astype(np.float32)
+    real_masks = real_masks[real_masks.any(axis=1)]
+    if len(real_masks) == 0:
+        raise ValueError(f"all {len(real)} real silhouettes are empty: there is no dancer to compare with")
     real_areas = real_masks.sum(axis=1)
 
     def best_iou(batch):
         masks = (batch.reshape(-1, real_masks.shape[1]) > 0.5).astype(np.float32)
         intersection = masks @ real_masks.T
         union = masks.sum(axis=1, keepdims=True) + real_areas - intersection
-        return np.where(union > 0, intersection / np.maximum(union, 1), 1.0).max(axis=1)
+        return (intersection / union).max(axis=1)  # union > 0: every real mask has pixels
 
     return in_batches(best_iou, generated, batch_size)
 

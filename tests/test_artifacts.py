@@ -9,6 +9,7 @@ import pytest
 from dancenet import artifacts
 from dancenet.artifacts import ARTIFACTS, Pipeline
 from dancenet.cache import cache_dir
+from dancenet.framing import FramingSettings
 from dancenet.profiles import Profile, get_profile
 
 CI = get_profile("ci")
@@ -101,6 +102,16 @@ def test_the_method_and_your_own_video_change_the_silhouettes_and_everything_aft
     assert Pipeline(CI, video=clip).artifact("latents").key != first
 
 
+def test_framing_settings_change_the_silhouettes_and_whole_frames_change_the_models():
+    base = keys(Pipeline(CI))
+    wider = keys(Pipeline(CI, framing=FramingSettings(margin=0.3)))
+    assert {n for n in ARTIFACTS if base[n] != wider[n]} == downstream({"silhouettes"})
+    whole = keys(Pipeline(CI, framed=False))
+    assert {n for n in ARTIFACTS if base[n] != whole[n]} == downstream({"vae", "autoencoder"})
+    with pytest.raises(ValueError, match="framing must be a FramingSettings"):
+        Pipeline(CI, framing={"margin": 0.3})
+
+
 def test_folder_names_carry_the_artifact_and_profile():
     folder = Pipeline(CI).artifact("vae").folder
     assert folder.name.startswith("vae-ci-") and folder.parent == cache_dir()
@@ -133,12 +144,29 @@ def test_stage_video_artifact(shared_cache):
 
 def test_silhouettes_artifact(shared_cache):
     sil = artifacts.silhouettes("ci", progress=False)
-    expected = -(-CI.stage_frames // CI.frame_stride)
-    assert sil.images.shape == (expected, *CI.image_size, 1) and sil.images.dtype == np.float32
-    assert sil.images.min() >= 0 and sil.images.max() <= 1
-    np.testing.assert_array_equal(sil.frame_indices, np.arange(expected) * CI.frame_stride)
+    read = -(-CI.stage_frames // CI.frame_stride)
+    assert sil.whole.shape == (read, *CI.image_size, 1) and sil.whole.dtype == np.float32
+    np.testing.assert_array_equal(sil.whole_indices, np.arange(read) * CI.frame_stride)
+    # the stage dancer is never out of view: every frame is framed, none dropped
+    assert sil.dropped == 0 and sil.images.shape == sil.whole.shape and sil.images.dtype == np.float32
+    np.testing.assert_array_equal(sil.frame_indices, sil.whole_indices)
+    for images in (sil.images, sil.whole):
+        assert images.min() >= 0 and images.max() <= 1
+    assert sil.track.shape == sil.raw_track.shape == (read, 3) and np.isfinite(sil.track).all()
     assert sil.method == "median" and sil.source == "stage"
-    assert sil.iou.shape == (expected,) and sil.iou.mean() > 0.9
+    assert sil.iou.shape == (read,) and sil.iou.mean() > 0.9
+
+    # framed, the dancer stays in the middle of the window while travelling across the stage
+    def centre_x(images):
+        masks = images[..., 0] > 0.5
+        return (masks * np.arange(masks.shape[2])).sum(axis=(1, 2)) / masks.sum(axis=(1, 2)) / masks.shape[2]
+
+    assert np.ptp(centre_x(sil.whole)) > 0.15 and np.abs(centre_x(sil.images) - 0.5).max() < 0.06
+    # and stands where the window puts it: centred, the body's height within the margin
+    rows = np.flatnonzero((sil.images[len(sil.images) // 2, ..., 0] > 0.5).any(axis=1))
+    body = (rows[-1] + 1 - rows[0]) / CI.image_size[0]
+    assert 1 / 1.2 - 0.08 < body < 1 / 1.2 + 0.08
+    assert sil.training_images(framed=False) is sil.whole and sil.training_images() is sil.images
 
 
 def test_silhouettes_from_a_video_of_your_own(shared_cache, tmp_path, monkeypatch):

@@ -56,7 +56,8 @@ def test_dance_end_to_end_in_the_ci_profile(tiny_stage, tmp_path, capsys):
     )
     assert status == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
-    assert all(f"step {n}" in printed for n in ("1–2", "3", "4", "5"))
+    assert all(f"step {n}" in printed for n in range(1, 6))
+    assert "the dancer is in 150 of the 150 frames read (one in 2); 0 dropped" in printed
     frames = video.read_frames(out, progress=False)
     assert len(frames) == 40 and frames.shape[1:3] == (48, 80)
     assert video.video_info(out).fps == pytest.approx(15)  # 30 fps, every 2nd frame in ci
@@ -86,6 +87,21 @@ def test_dance_end_to_end_in_the_ci_profile(tiny_stage, tmp_path, capsys):
     np.testing.assert_array_equal(video.read_frames(again, progress=False), frames)
 
 
+@pytest.fixture(scope="module")
+def short_stage(tmp_path_factory):
+    """Four seconds of dancing: 60 frames read in the ci profile, fewer than a dance needs."""
+    folder = tmp_path_factory.mktemp("short")
+    assert cli.main(["stage", "--out", str(folder), "--frames", "120", "--seed", "3"]) == 0
+    return folder / "stage.mp4"
+
+
+@pytest.fixture(scope="module")
+def empty_stage(tiny_stage, tmp_path_factory):
+    """The stage without a dancer: one frame of the stage video, held for four seconds."""
+    frame = video.read_frames(tiny_stage, max_frames=1, progress=False)[0]
+    return video.write_video(tmp_path_factory.mktemp("still") / "still.mp4", np.repeat(frame[None], 120, 0))
+
+
 @pytest.mark.parametrize(
     "arguments, message",
     [
@@ -93,17 +109,23 @@ def test_dance_end_to_end_in_the_ci_profile(tiny_stage, tmp_path, capsys):
         (["--video", "{empty}"], "empty.mp4"),
         (["--video", "{stage}", "--frames", "0"], "--frames"),
         (["--video", "{stage}", "--out", "dance.avi"], ".mp4"),
+        (["--video", "{short}"], "60 usable frames, and a dance needs at least 90 — 6.0 seconds of video"),
+        (["--video", "{still}"], "no dancer found in any of the 60 frames"),
     ],
 )
-def test_dance_bad_input_is_a_clear_error(arguments, message, tiny_stage, tmp_path, capsys):
+def test_dance_bad_input_is_a_clear_error(
+    arguments, message, tiny_stage, short_stage, empty_stage, tmp_path, capsys
+):
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
-    arguments = [a.format(empty=empty, stage=tiny_stage) for a in arguments]
+    arguments = [
+        a.format(empty=empty, stage=tiny_stage, short=short_stage, still=empty_stage) for a in arguments
+    ]
     if "--out" not in arguments:
         arguments += ["--out", str(tmp_path / "dance.mp4")]
     assert cli.main(["dance", "--profile", "ci", *arguments]) == 1
     error = capsys.readouterr().err
-    assert "dancenet dance: error:" in error and message in error
+    assert "dancenet dance: error:" in error and message in error and "Traceback" not in error
     assert not (tmp_path / "dance.mp4").exists()
 
 

@@ -151,7 +151,7 @@ def test_noise_is_never_the_dancer():
         (np.zeros((2, H, W, 1), bool), SIZE, r"\(N, H, W\)"),
         (np.full((2, H, W), np.nan), SIZE, "NaN in 2 of 2 frames"),
         (np.ones((2, H, W), bool), (50, 80), "divisible by 8"),
-        (np.zeros((5, H, W), bool), SIZE, "no dancer found in any of the 5 frames: check the background"),
+        (np.zeros((5, H, W), bool), SIZE, "no dancer found in any of the 5 frames: background removal"),
     ],
 )
 def test_bad_input_is_refused_with_a_reason(masks, size, match):

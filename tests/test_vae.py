@@ -225,6 +225,16 @@ def test_nearest_silhouette_iou_finds_the_best_match(stage_silhouettes):
         vae.nearest_silhouette_iou(real[:, :8], real)
 
 
+def test_nearest_silhouette_iou_never_rewards_an_empty_frame(stage_silhouettes):
+    real = np.concatenate([np.zeros((3, *stage_silhouettes.shape[1:]), np.float32), stage_silhouettes[:20]])
+    blank = np.zeros((2, *real.shape[1:]), np.float32)
+    # with an empty real frame in the set, an empty-union IoU of 1 would make black output perfect
+    np.testing.assert_array_equal(vae.nearest_silhouette_iou(blank, real), 0.0)
+    np.testing.assert_allclose(vae.nearest_silhouette_iou(real[3:8], real), 1.0)
+    with pytest.raises(ValueError, match="all 3 real silhouettes are empty"):
+        vae.nearest_silhouette_iou(blank, real[:3])
+
+
 def test_kl_per_dimension_sums_to_the_models_kl_term(stage_silhouettes):
     model = vae.build_vae("ci", seed=4)
     images = stage_silhouettes[:40]

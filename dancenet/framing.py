@@ -325,3 +325,29 @@ def frame_dancer(
         progress=progress,
     )
     return Framed(images=images, track=smooth, raw=track.raw, found=found, dropped=int((~found).sum()))
+
+
+# ----------------------------------------------------------------------------- checking a track
+
+
+def track_on_dancer(track, truth) -> np.ndarray:
+    """Whether the track is on the dancer, per frame ``(N,)``: its centre lies inside the bounding
+    box of the dancer's true mask (``truth``, ``(N, H, W)``, e.g. the stage's ground truth).
+
+    ``track`` is in frame units, so ``truth`` may be at any resolution. A frame where the true
+    dancer is not in view counts as off the dancer: no track can be right there.
+    """
+    truth = _check_masks(truth)
+    track = np.asarray(track, np.float64)
+    if track.shape != (len(truth), 3):
+        raise ValueError(
+            f"expected a track of shape ({len(truth)}, 3) for {len(truth)} masks, got {track.shape}"
+        )
+    _, height, width = truth.shape
+    on = np.zeros(len(truth), bool)
+    for i, (mask, (x, y, _)) in enumerate(zip(truth, track)):
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        if len(rows) and np.isfinite(x) and np.isfinite(y):
+            inside_x = cols[0] <= x * width <= cols[-1] + 1
+            on[i] = inside_x and rows[0] <= y * height <= rows[-1] + 1
+    return on

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from dancenet.framing import Framed, FramingSettings, frame_dancer, smooth_track, track_dancer
+from dancenet.framing import (
+    Framed,
+    FramingSettings,
+    frame_dancer,
+    smooth_track,
+    track_dancer,
+    track_on_dancer,
+)
 
 H, W = 120, 208
 SIZE = (48, 80)
@@ -178,3 +185,15 @@ def test_bad_settings_are_refused(options, match):
 def test_smooth_track_needs_one_seen_frame():
     with pytest.raises(ValueError, match="missed in all 3 frames"):
         smooth_track(np.full((3, 3), np.nan))
+
+
+def test_track_on_dancer_checks_the_centre_against_the_true_box():
+    truth = np.zeros((4, 60, 100), bool)
+    truth[:3, 10:50, 20:30] = True  # the dancer's box: x 0.2–0.3, y 1/6–5/6; frame 3: out of view
+    track = np.array([[0.25, 0.5, 0.6], [0.35, 0.5, 0.6], [0.25, 0.9, 0.6], [0.25, 0.5, 0.6]])
+    np.testing.assert_array_equal(track_on_dancer(track, truth), [True, False, False, False])
+    # frame units: the same answer for the truth at twice the resolution
+    np.testing.assert_array_equal(track_on_dancer(track, truth.repeat(2, 1).repeat(2, 2)), [1, 0, 0, 0])
+    np.testing.assert_array_equal(track_on_dancer(np.full((4, 3), np.nan), truth), False)
+    with pytest.raises(ValueError, match=r"track of shape \(4, 3\)"):
+        track_on_dancer(track[:2], truth)

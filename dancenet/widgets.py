@@ -9,13 +9,19 @@ each explorer's first view without a running kernel.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import cv2
 import ipywidgets as widgets
 import numpy as np
 
-from . import background, plotting
+from . import background, framing, plotting
+from .framing import FramingSettings
+from .profiles import check_image_size
 from .video import to_uint8
 
 _WIDE = {"description_width": "110px"}
+_FRAMING = FramingSettings()  # frozen: one shared default is safe
 
 
 def _temperature_slider(value: float) -> widgets.FloatSlider:
@@ -199,6 +205,165 @@ class BackgroundTuner(widgets.VBox):
             f"<span style='color:#e63c32'>■ false alarm</span> "
             f"<span style='color:#286ee6'>■ missed</span>"
         )
+
+
+class FramingTuner(widgets.VBox):
+    """Tune how the dancer is framed: the room around the body and how much the track is smoothed.
+
+    Left, the frame with its mask tinted (the tracked dancer red, anyone else blue), the crop
+    window in green and, where the dancer was found, the raw track's centre as a yellow dot; a gray
+    ``border`` round the frame shows where the window leaves it (the crop is padded with background
+    there); a side beyond even the border is drawn on its edge. Right, the framed silhouette,
+    enlarged to the same height. The dancer is tracked once: the sliders only re-smooth the track
+    (``smoothing``) or re-cut the one frame shown (``margin``, ``frame``).
+    """
+
+    WINDOW, CENTRE, OTHERS, OUTSIDE = (40, 220, 90), (255, 230, 0), (60, 120, 255), (128, 128, 128)
+
+    def __init__(self, frames, masks, settings: FramingSettings = _FRAMING, image_size=(64, 104), zoom=2):
+        frames, masks = np.asarray(frames), np.asarray(masks)
+        if frames.ndim != 4 or frames.shape[-1] != 3 or masks.shape != frames.shape[:3]:
+            raise ValueError(
+                f"frames {frames.shape} and masks {masks.shape} do not match: expected RGB frames "
+                "(N, H, W, 3) and one mask (N, H, W) per frame"
+            )
+        if frames.dtype != np.uint8:
+            raise ValueError(
+                f"frames must be uint8 RGB (0–255), got dtype {frames.dtype}; "
+                "dancenet.video.to_uint8 converts frames in [0, 1]"
+            )
+        if not isinstance(settings, FramingSettings):
+            raise ValueError(f"settings must be a FramingSettings, got {type(settings).__name__}")
+        self.image_size, self.settings, self.zoom = check_image_size(image_size), settings, zoom
+        self.track = framing.track_dancer(masks, settings)  # checks the masks; the one slow step
+        self._check_found(settings)
+        self.frames, self.masks = frames, masks.astype(bool)
+        self.border = frames.shape[1] // 4  # pixels of the outside shown round the frame
+        self.labels = np.where(self.track.shapes > 1, self.track.labels, 0) if settings.isolate else None
+        self.margin = widgets.FloatSlider(
+            settings.margin,
+            min=0.0,
+            max=max(0.6, settings.margin),
+            step=0.05,
+            description="margin",
+            style=_WIDE,
+            layout=_slider_layout(),
+        )
+        self.smoothing = widgets.IntSlider(
+            settings.median_window,
+            min=1,
+            max=max(31, settings.median_window),
+            step=2,
+            description="median window",
+            style=_WIDE,
+            layout=_slider_layout(),
+        )
+        self.frame = widgets.IntSlider(
+            0,
+            0,
+            len(frames) - 1,
+            description="frame",
+            style=_WIDE,
+            layout=_slider_layout(),
+            continuous_update=False,
+        )
+        self.image = widgets.Image(format="png")
+        self.caption = widgets.HTML()
+        self.smoothing.observe(self._smoothing_changed, names="value")
+        for control in (self.margin, self.frame):
+            control.observe(self._update, names="value")
+        super().__init__([self.margin, self.smoothing, self.frame, self.image, self.caption])
+        self._smoothing_changed()
+
+    def _check_found(self, settings: FramingSettings) -> None:
+        if not self.track.found.any():
+            raise ValueError(
+                f"no dancer found in any of the {len(self.track.found)} frames: background removal "
+                f"left no shape of at least {settings.min_area:g} of the frame, so there is nothing to "
+                "frame; a lower FramingSettings.min_area may help"
+            )
+
+    def _settings(self) -> FramingSettings:
+        """The settings with the sliders' values; an even window (typed in Python) is made odd."""
+        return replace(self.settings, margin=float(self.margin.value), median_window=self.smoothing.value | 1)
+
+    def window(self) -> tuple[int, int, int, int]:
+        """The current frame's crop window ``(top, left, height, width)`` in pixels, as
+        :func:`dancenet.framing.crop_windows` cuts it (it may reach past the frame's edges)."""
+        x, y, body = np.asarray(self.smoothed[self.frame.value], np.float64)
+        height, width = self.masks.shape[1:]
+        out_h, out_w = self.image_size
+        window_h = int(max(2, np.round(body * height * (1 + self._settings().margin))))
+        window_w = int(max(2, np.round(window_h * out_w / out_h)))
+        return (
+            int(np.round(y * height - window_h / 2)),
+            int(np.round(x * width - window_w / 2)),
+            window_h,
+            window_w,
+        )
+
+    def crop(self) -> np.ndarray:
+        """The current frame's framed silhouette, float32 ``(h, w, 1)`` in [0, 1]."""
+        i = self.frame.value
+        labels = None if self.labels is None else self.labels[i : i + 1]
+        return framing.crop_windows(
+            self.masks[i : i + 1], self.smoothed[i : i + 1], self.image_size, self._settings().margin, labels
+        )[0]
+
+    def _marked_frame(self) -> np.ndarray:
+        """The frame in its border, the masks tinted, the crop window outlined, the raw centre dotted."""
+        i, b = self.frame.value, self.border
+        mask, label = self.masks[i], self.track.labels[i]
+        dancer = _shape(mask, label) if label > 0 else np.zeros_like(mask)
+        tinted = plotting.overlay(plotting.overlay(self.frames[i], mask & ~dancer, self.OTHERS), dancer)
+        picture = cv2.copyMakeBorder(tinted, b, b, b, b, cv2.BORDER_CONSTANT, value=self.OUTSIDE)
+        cv2.rectangle(picture, *self._window_corners(), self.WINDOW, 1)
+        if label > 0:
+            x, y = self.track.raw[i, :2] * (mask.shape[1], mask.shape[0])
+            cv2.circle(picture, (int(x) + b, int(y) + b), 2, self.CENTRE, -1)
+        return picture
+
+    def _window_corners(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The window's top-left and bottom-right pixels ``(x, y)`` in the bordered frame, kept on it."""
+        top, left, window_h, window_w = self.window()
+        height, width = np.add(self.masks.shape[1:], 2 * self.border)
+        xs = np.clip([left + self.border, left + self.border + window_w - 1], 0, width - 1)
+        ys = np.clip([top + self.border, top + self.border + window_h - 1], 0, height - 1)
+        return (int(xs[0]), int(ys[0])), (int(xs[1]), int(ys[1]))
+
+    def picture(self) -> np.ndarray:
+        """The RGB picture shown: the marked frame beside the framed silhouette at the same height."""
+        height = self.frames.shape[1] + 2 * self.border
+        framed = _silhouette_rgb(self.crop())
+        width = max(1, round(framed.shape[1] * height / framed.shape[0]))
+        framed = cv2.resize(framed, (width, height), interpolation=cv2.INTER_NEAREST)
+        return plotting.side_by_side(self._marked_frame(), framed)
+
+    def _smoothing_changed(self, _change=None) -> None:
+        self.smoothed = framing.smooth_track(self.track.raw, self._settings())
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        i = self.frame.value
+        _, _, window_h, window_w = self.window()
+        found = (
+            "dancer found" if self.track.found[i] else "dancer <b>missed</b> (window from the smoothed track)"
+        )
+        dropped = int((~self.track.found).sum())
+        self.image.value = plotting.png_bytes(self.picture(), self.zoom)
+        self.caption.value = (
+            f"frame {i} · {found} · window <b>{window_h}×{window_w}</b> px · "
+            f"{dropped} of {len(self.masks)} frames dropped (no dancer) · "
+            f"<span style='color:#28dc5a'>■ window</span> "
+            f"<span style='color:#ffe600'>● raw centre</span> "
+            f"<span style='color:#ff3c3c'>■ dancer</span> "
+            f"<span style='color:#3c78ff'>■ others</span>"
+        )
+
+
+def _shape(mask: np.ndarray, label: int) -> np.ndarray:
+    """The pixels of one shape of ``mask``, labelled as :class:`dancenet.framing.Track` labels them."""
+    return cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)[1] == label
 
 
 class FeatureMapViewer(widgets.VBox):

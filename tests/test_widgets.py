@@ -234,3 +234,123 @@ def test_choreography_studio_generates_on_demand():
     assert studio.image.value != first and "30 frames" in studio.caption.value
     assert studio.start.max == len(data.train) - 20
     np.testing.assert_array_equal(studio.codes(), studio.codes())  # the same settings, the same dance
+
+
+@pytest.fixture(scope="module")
+def framing_tuner(stage_clip):
+    from dancenet.widgets import FramingTuner
+
+    return FramingTuner(stage_clip.frames[:60], stage_clip.masks[:60])
+
+
+def test_framing_tuner_first_view_is_a_png_of_frame_and_crop(framing_tuner, stage_clip):
+    assert framing_tuner.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "frame 0" in framing_tuner.caption.value and "dancer found" in framing_tuner.caption.value
+    height, width = np.add(stage_clip.frames.shape[1:3], 2 * framing_tuner.border)  # the frame in its border
+    framed_width = round(104 * height / 64)  # the 64×104 crop enlarged to the same height
+    assert framing_tuner.picture().shape == (height, width + 4 + framed_width, 3)
+
+
+def test_framing_tuner_margin_scales_the_window(framing_tuner, stage_clip):
+    framing_tuner.frame.value = 20
+    body = framing_tuner.smoothed[20, 2] * stage_clip.masks.shape[1]
+    heights = {}
+    for margin in (0.0, 0.4):
+        framing_tuner.margin.value = margin
+        top, left, heights[margin], width = framing_tuner.window()
+        assert heights[margin] == pytest.approx(body * (1 + margin), abs=0.5)
+        assert width == pytest.approx(heights[margin] * 104 / 64, abs=0.5)
+        assert f"{heights[margin]}×{width}" in framing_tuner.caption.value
+    assert heights[0.4] / heights[0.0] == pytest.approx(1.4, rel=0.02)
+    framing_tuner.margin.value = 0.2
+
+
+def test_framing_tuner_smoothing_resmooths_but_never_retracks(framing_tuner):
+    from dancenet import framing
+
+    track, raw = framing_tuner.track, framing_tuner.track.raw.copy()
+    framing_tuner.smoothing.value = 1
+    light = framing_tuner.smoothed.copy()
+    framing_tuner.smoothing.value = 31
+    assert not np.allclose(framing_tuner.smoothed, light)
+    assert framing_tuner.track is track
+    np.testing.assert_array_equal(framing_tuner.track.raw, raw)
+    expected = framing.smooth_track(raw, framing.FramingSettings(median_window=31))
+    np.testing.assert_array_equal(framing_tuner.smoothed, expected)
+    framing_tuner.smoothing.value = 9
+
+
+def test_framing_tuner_frame_slider_changes_picture_and_caption(framing_tuner):
+    framing_tuner.frame.value = 0
+    first, caption = framing_tuner.image.value, framing_tuner.caption.value
+    framing_tuner.frame.value = 45
+    assert framing_tuner.image.value != first
+    assert "frame 45" in framing_tuner.caption.value and framing_tuner.caption.value != caption
+
+
+def test_framing_tuner_crop_is_what_frame_dancer_frames(framing_tuner, stage_clip):
+    from dancenet import framing
+
+    framing_tuner.margin.value, framing_tuner.smoothing.value, framing_tuner.frame.value = 0.35, 15, 33
+    settings = framing.FramingSettings(margin=0.35, median_window=15)
+    framed = framing.frame_dancer(stage_clip.masks[:60], (64, 104), settings)
+    np.testing.assert_array_equal(framing_tuner.smoothed, framed.track)
+    np.testing.assert_array_equal(framing_tuner.crop(), framed.images[list(framed.frames).index(33)])
+    framing_tuner.margin.value, framing_tuner.smoothing.value = 0.2, 9
+
+
+def _with_a_passer_by(stage_clip, n: int = 30):
+    """The clip's masks with a second, smaller person standing at the left edge, far from the dancer."""
+    masks = stage_clip.masks[:n].copy()
+    masks[:, 40:90, 2:14] = True
+    return stage_clip.frames[:n], masks
+
+
+def test_framing_tuner_keeps_only_the_dancer_and_marks_the_window(stage_clip):
+    from dancenet.widgets import FramingTuner
+
+    frames, masks = _with_a_passer_by(stage_clip)
+    tuner = FramingTuner(frames, masks)
+    assert (tuner.track.shapes >= 2).all() and tuner.track.found.all()
+    assert tuner.track.raw[:, 0].min() > 0.2  # the track stays on the dancer, right of the passer-by
+    tuner.frame.value = 10
+    top, left, height, width = tuner.window()
+    picture = tuner.picture()
+    bordered = np.add(masks.shape[1:], 2 * tuner.border)
+    bottom, right = np.minimum(np.add([top + height, left + width], tuner.border - 1), bordered - 1)
+    for row, column in [(top + tuner.border, left + tuner.border), (bottom, right)]:  # kept on the picture
+        np.testing.assert_array_equal(picture[row, column], FramingTuner.WINDOW)
+    x, y = tuner.track.raw[10, :2] * (masks.shape[2], masks.shape[1]) + tuner.border
+    np.testing.assert_array_equal(picture[int(y), int(x)], FramingTuner.CENTRE)
+    np.testing.assert_array_equal(picture[0, 0], FramingTuner.OUTSIDE)
+    alone = FramingTuner(frames, stage_clip.masks[:30])
+    alone.frame.value = 10
+    np.testing.assert_array_equal(tuner.crop(), alone.crop())
+
+
+def test_framing_tuner_counts_and_names_missed_frames(stage_clip):
+    from dancenet.widgets import FramingTuner
+
+    masks = stage_clip.masks[:30].copy()
+    masks[[5, 6, 7]] = False
+    tuner = FramingTuner(stage_clip.frames[:30], masks)
+    assert "3 of 30 frames dropped" in tuner.caption.value
+    tuner.frame.value = 6
+    assert "missed" in tuner.caption.value and tuner.image.value[:4] == b"\x89PNG"
+    assert np.isfinite(tuner.smoothed).all()
+
+
+def test_framing_tuner_rejects_bad_input(stage_clip):
+    from dancenet.widgets import FramingTuner
+
+    frames, masks = stage_clip.frames[:10], stage_clip.masks[:10]
+    with pytest.raises(ValueError, match="do not match"):
+        FramingTuner(frames[:5], masks[:4])
+    with pytest.raises(ValueError, match="do not match"):
+        FramingTuner(frames[..., 0], masks)
+    with pytest.raises(ValueError, match="uint8"):
+        FramingTuner(frames / 255.0, masks)
+    with pytest.raises(ValueError, match="divisible by 8"):
+        FramingTuner(frames, masks, image_size=(60, 100))
+    with pytest.raises(ValueError, match="no dancer found in any of the 10 frames"):
+        FramingTuner(frames, np.zeros_like(masks))

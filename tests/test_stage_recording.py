@@ -20,6 +20,7 @@ def clip():
 def test_clip_shapes_and_types(clip):
     assert clip.frames.shape == (600, 120, 208, 3) and clip.frames.dtype == np.uint8
     assert clip.masks.shape == (600, 120, 208) and clip.masks.dtype == bool
+    assert clip.others.shape == clip.masks.shape and clip.others.dtype == bool and not clip.others.any()
     assert clip.poses.shape == (600, P) and clip.labels.shape == (600,)
     assert clip.fps == 30.0
     assert clip.meta["moves"] == list(MOVES) and clip.meta["pose_fields"] == list(POSE_FIELDS)

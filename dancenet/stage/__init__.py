@@ -9,7 +9,9 @@ The stage is built to make background removal a real problem: the backdrop is a 
 under a spotlight, the floor has perspective planks, the light drifts slowly and flickers, the
 dancer casts a soft shadow, the sensor adds noise, and the clothes are shaded but never near
 black -- so the original's "every pixel brighter than 20 is background" fails, while a method that
-models the empty stage succeeds.
+models the empty stage succeeds. For framing, it can film the dancer small and far away and send
+passers-by across the stage in front of the dancer and behind (``StageSettings(dancer_height=...,
+walkers=...)``), with their pixels as ground truth of their own.
 
 Conventions: images are RGB. 3-D body coordinates have x to the screen right, y down and z toward
 the camera; lengths are in *body heights* (the figure standing straight is 1 tall), angles in
@@ -17,8 +19,9 @@ radians. The dancer's left side is on the screen's right while facing the camera
 
 The modules, in the order they build on each other: :mod:`.pose` (the pose vector), :mod:`.moves`
 (the named moves), :mod:`.routine` (the scripted dance); :mod:`.body` (proportions, outfit,
-skeleton), :mod:`.figure` (drawing it); :mod:`.scenery` (the empty stage), :mod:`.camera` (the
-:class:`Stage` that films the dancer on it) and :mod:`.recording` (clips in memory and on disk).
+skeleton), :mod:`.figure` (drawing it); :mod:`.scenery` (the empty stage and its perspective),
+:mod:`.walkers` (passers-by), :mod:`.camera` (the :class:`Stage` that films the dancer on it) and
+:mod:`.recording` (clips in memory and on disk).
 Everything public is importable from here, as ``stage.move_pose`` or ``stage.Stage``.
 """
 
@@ -34,10 +37,22 @@ from .recording import (
     StageClip,
     StageRecording,
     render_clip,
+    true_track,
     write_stage_video,
 )
 from .routine import BLEND_BEATS, REACH, TRAVEL, Routine, blend_poses, plan_routine, transition_matrix
-from .scenery import CONTRAST, FLOOR_LINE, HORIZON, LUMA_CONTRAST, StageSettings
+from .scenery import (
+    CONTRAST,
+    FLOOR_LINE,
+    HORIZON,
+    LUMA_CONTRAST,
+    MAX_WALKERS,
+    VANISHING_LINE,
+    StageSettings,
+    floor_for_height,
+    height_at_floor,
+)
+from .walkers import Crossing, Walker, walk_pose
 
 __all__ = [
     "TAU",
@@ -68,11 +83,19 @@ __all__ = [
     "HORIZON",
     "CONTRAST",
     "LUMA_CONTRAST",
+    "VANISHING_LINE",
+    "MAX_WALKERS",
+    "floor_for_height",
+    "height_at_floor",
+    "walk_pose",
+    "Walker",
+    "Crossing",
     "Stage",
     "StageClip",
     "StageRecording",
     "render_clip",
     "write_stage_video",
+    "true_track",
     "VIDEO_NAME",
     "TRUTH_NAME",
     "META_NAME",

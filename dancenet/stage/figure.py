@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .body import RGB, Body, _joints_3d, _standing_height
+from .body import RGB, Body, Outfit, _joints_3d, _standing_height
 from .pose import _TURN, TAU
 
 #: cylindrical shading: each part is drawn in a darker tone, then a lighter stripe toward the light
@@ -21,6 +21,13 @@ SHADE, HIGHLIGHT = 0.76, 1.08
 def _tones(color: RGB) -> tuple[np.ndarray, np.ndarray]:
     c = np.asarray(color, dtype=float)
     return c * SHADE, np.minimum(c * HIGHLIGHT, 255.0)
+
+
+def _fills(outfit: Outfit) -> list[tuple[float, float, float, float]]:
+    """The canvas fills of a figure in ``outfit``: per part in drawing-table order, its shade, then
+    its highlight, as opaque RGBA."""
+    colors = outfit.part_colors()
+    return [tuple(float(v) for v in tone) + (255.0,) for name in _PARTS for tone in _tones(colors[name])]
 
 
 _PARTS = (
@@ -196,8 +203,11 @@ class _Figure:
 class _FigureDrawer:
     """Turns poses into the polygons of a particular dancer at a particular frame size."""
 
-    def __init__(self, body: Body, scale: float, center_x: float, floor_y: float, inset: float):
+    def __init__(
+        self, body: Body, scale: float, center_x: float, floor_y: float, inset: float, shadow_pad: float = 3.0
+    ):
         self.body, self.scale, self.center_x, self.floor_y = body, scale, center_x, floor_y
+        self.shadow_pad = shadow_pad  # pixels added to the half width of the body's shadow
         # OpenCV fills every pixel an edge touches, about half a canvas pixel beyond the outline
         self.inset = inset
         unit = scale / _standing_height(body)  # pixels per raw body unit
@@ -304,7 +314,7 @@ class _FigureDrawer:
             np.stack(
                 [
                     px["pelvis"][:, 0],
-                    np.full(len(lift), 2.2 * self.hip_px + 3.0),
+                    np.full(len(lift), 2.2 * self.hip_px + self.shadow_pad),
                     0.55 * np.exp(-np.maximum(lift, 0) / 0.1),
                 ],
                 axis=-1,

@@ -1,5 +1,6 @@
 """Clips and recordings: a rendered routine in memory (:class:`StageClip`) or on disk
-(:class:`StageRecording`), with its ground truth and the settings that made it.
+(:class:`StageRecording`), with its ground truth and the settings that made it, and the dancer's
+true track (:func:`true_track`), what framing the dancer should find.
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ from .scenery import StageSettings
 
 @dataclass(frozen=True, eq=False)
 class StageClip:
-    """A rendered dance in memory: frames with their true masks, poses and move labels."""
+    """A rendered dance in memory: frames with their true masks, poses and move labels, and the
+    passers-by's pixels."""
 
     frames: np.ndarray  # (N, H, W, 3) uint8 RGB
-    masks: np.ndarray  # (N, H, W) bool
+    masks: np.ndarray  # (N, H, W) bool, the dancer's visible pixels
     poses: np.ndarray  # (N, P) float32
     labels: np.ndarray  # (N,) int16, index into MOVES
     fps: float
     meta: dict
+    others: np.ndarray  # (N, H, W) bool, the passers-by's visible pixels (all False without walkers)
 
 
 def _meta(stage: Stage, dance: Routine, n_frames: int) -> dict:
@@ -45,15 +48,35 @@ def _meta(stage: Stage, dance: Routine, n_frames: int) -> dict:
         "body": asdict(stage.body),
         "outfit": asdict(stage.outfit),
         "contrast": stage.contrast,
+        **_walkers_meta(stage, n_frames),
     }
+
+
+def _walkers_meta(stage: Stage, n_frames: int) -> dict:
+    """The passers-by, if any: each one's body and outfit, and the crossings seen in the clip."""
+    if not stage.walkers:
+        return {}
+    walkers = [{"body": asdict(w.body), "outfit": asdict(w.outfit), "crossings": []} for w in stage.walkers]
+    for c in stage.crossings(n_frames):
+        walkers[c.walker]["crossings"].append(
+            {
+                "start": c.start,
+                "end": c.end,
+                "direction": c.direction,
+                "height": c.height,
+                "floor_y": c.floor_y,
+            }
+        )
+    return {"walkers": walkers}
 
 
 def _render(n_frames, seed, settings, fps, progress) -> tuple[StageClip, Routine]:
     n_frames = _check_count(n_frames)
     stage = Stage(settings, seed)
     dance = plan_routine(n_frames, fps=fps, seed=seed)
-    frames, masks = stage.render_sequence(dance.poses, progress=progress)
-    clip = StageClip(frames, masks, dance.poses, dance.labels, dance.fps, _meta(stage, dance, n_frames))
+    frames, masks, others = stage.render_scene(dance.poses, progress=progress)
+    meta = _meta(stage, dance, n_frames)
+    clip = StageClip(frames, masks, dance.poses, dance.labels, dance.fps, meta, others)
     return clip, dance
 
 
@@ -77,15 +100,17 @@ class StageRecording:
 
     directory: Path
     video_path: Path
-    masks: np.ndarray  # (N, H, W) bool
+    masks: np.ndarray  # (N, H, W) bool, the dancer's visible pixels
     poses: np.ndarray  # (N, P) float32
     labels: np.ndarray  # (N,) int16
     phase: np.ndarray  # (N,) float32
     meta: dict
+    others: np.ndarray  # (N, H, W) bool, the passers-by's visible pixels (all False without walkers)
 
     @classmethod
     def load(cls, directory) -> StageRecording:
-        """The recording in ``directory``; a missing or unreadable file raises ValueError naming it."""
+        """The recording in ``directory``; a missing or unreadable file raises ValueError naming it.
+        A recording made before passers-by existed has no ``others``: it loads as all False."""
         directory = Path(directory)
         video_path = directory / VIDEO_NAME
         if not video_path.is_file():
@@ -100,13 +125,19 @@ class StageRecording:
         try:
             with np.load(truth_path) as truth:
                 shape = tuple(int(v) for v in truth["mask_shape"])
-                masks = np.unpackbits(truth["masks"], count=int(np.prod(shape))).reshape(shape).astype(bool)
+                masks = _unpack(truth["masks"], shape)
+                others = _unpack(truth["others"], shape) if "others" in truth.files else np.zeros(shape, bool)
                 poses, labels, phase = truth["poses"], truth["labels"], truth["phase"]
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
             raise ValueError(f"cannot read {truth_path}: {error}") from None
         if not len(masks) == len(poses) == len(labels) == len(phase):
             raise ValueError(f"cannot read {truth_path}: its arrays disagree in length")
-        return cls(directory, video_path, masks, poses, labels, phase, meta)
+        return cls(directory, video_path, masks, poses, labels, phase, meta, others)
+
+
+def _unpack(bits: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Boolean masks of ``shape`` from their packed bits, as ``truth.npz`` stores them."""
+    return np.unpackbits(bits, count=int(np.prod(shape))).reshape(shape).astype(bool)
 
 
 def write_stage_video(
@@ -125,10 +156,45 @@ def write_stage_video(
     np.savez_compressed(
         directory / TRUTH_NAME,
         masks=np.packbits(clip.masks),
+        others=np.packbits(clip.others),
         mask_shape=np.array(clip.masks.shape),
         poses=clip.poses,
         labels=clip.labels,
         phase=dance.phase,
     )
     (directory / META_NAME).write_text(json.dumps(clip.meta, indent=1))
-    return StageRecording(directory, video_path, clip.masks, clip.poses, clip.labels, dance.phase, clip.meta)
+    return StageRecording(
+        directory, video_path, clip.masks, clip.poses, clip.labels, dance.phase, clip.meta, clip.others
+    )
+
+
+def true_track(masks) -> np.ndarray:
+    """The dancer's true track ``(N, 3)`` float32 from true masks ``(N, H, W)``: per frame the centre
+    x, the centre y and the body height, as fractions of the frame's width and height, NaN where
+    the mask is empty -- what :func:`dancenet.framing.track_dancer` should find.
+
+    As there, coordinates are pixel edges (pixel ``j`` spans ``[j, j + 1)``), the centre's x is the
+    mask's centroid and its y the middle of the bounding box, and the height is the box's.
+    """
+    masks = _check_masks(masks)
+    n, height, width = masks.shape
+    rows, columns = masks.any(axis=2), masks.sum(axis=1, dtype=np.int64)
+    area = columns.sum(axis=1)
+    seen = area > 0
+    top = np.argmax(rows, axis=1)
+    bottom = height - np.argmax(rows[:, ::-1], axis=1)  # one past the lowest row
+    x = (columns @ np.arange(width, dtype=np.float64)) / np.maximum(area, 1) + 0.5
+    track = np.column_stack([x / width, (top + bottom) / 2 / height, (bottom - top) / height])
+    track[~seen] = np.nan
+    return track.astype(np.float32)
+
+
+def _check_masks(masks) -> np.ndarray:
+    masks = np.asarray(masks)
+    if masks.ndim != 3 or 0 in masks.shape:
+        raise ValueError(f"masks must be a non-empty array of shape (N, H, W), got shape {masks.shape}")
+    if masks.dtype != bool:
+        if not (np.issubdtype(masks.dtype, np.number) and np.isin(masks, (0, 1)).all()):
+            raise ValueError(f"masks must be boolean (or 0 and 1), got values of type {masks.dtype}")
+        masks = masks.astype(bool)
+    return masks

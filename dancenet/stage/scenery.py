@@ -1,5 +1,8 @@
 """The empty stage: how it is filmed, the curtain and the plank floor, the spotlight, and their colors.
 
+It also sets the perspective people follow on the floor (:func:`floor_for_height`): how tall a
+figure looks where it stands, so that a far-away dancer or passer-by stands near the backdrop.
+
 Stage colors are picked among random candidates so that every tone of the dancer stands out from
 the stage behind it (:data:`CONTRAST`): background removal is made hard, but never impossible.
 """
@@ -18,11 +21,45 @@ from .pose import TAU
 
 FLOOR_LINE = 0.94  # the feet stand on this fraction of the frame height
 HORIZON = 0.70  # where the backdrop meets the floor, as a fraction of the frame height
+#: the floor's vanishing line for people, as a fraction of the frame height, a little above the
+#: backdrop's foot: a figure standing on row fraction ``y`` looks ``(y - VANISHING_LINE) /
+#: (1 - VANISHING_LINE)`` frame heights tall -- 1 on the bottom row, 0.81 on FLOOR_LINE (the
+#: dancer's own height, near enough), 0.04 against the backdrop. (The planks are drawn with a gentler
+#: perspective; a far-away figure needs this one to stand near the backdrop, as it would.)
+VANISHING_LINE = 0.6875
+#: how many walkers a stage may have (each costs about as much rendering as the dancer when in view)
+MAX_WALKERS = 16
+
+
+def floor_for_height(height: float) -> float:
+    """Where a figure of standing ``height`` (a fraction of the frame height) has its feet, as a
+    fraction of the frame height, in the stage's perspective: near the horizon when small."""
+    return VANISHING_LINE + height * (1 - VANISHING_LINE)
+
+
+def height_at_floor(floor: float) -> float:
+    """How tall a figure standing with its feet on row fraction ``floor`` is in the stage's
+    perspective, as a fraction of the frame height (the inverse of :func:`floor_for_height`)."""
+    return (floor - VANISHING_LINE) / (1 - VANISHING_LINE)
+
+
+def _nearness(floor: float) -> float:
+    """How large things on the floor look at row fraction ``floor``, relative to FLOOR_LINE."""
+    return (floor - VANISHING_LINE) / (FLOOR_LINE - VANISHING_LINE)
 
 
 @dataclass(frozen=True)
 class StageSettings:
-    """How the stage is filmed. Defaults: the original's 120x208 frames, a consumer camera."""
+    """How the stage is filmed. Defaults: the original's 120x208 frames, a consumer camera, the
+    dancer alone and as large as the frame allows.
+
+    ``dancer_height`` films the dancer smaller, as from far away: their standing height as a
+    fraction of the frame height, feet where perspective puts them (:func:`floor_for_height`).
+    It is kept as given even where the routine's reach then leaves a narrow frame. ``None``: the
+    body's own height (about 0.82), shrunk to keep every move inside a narrow frame, feet on
+    :data:`FLOOR_LINE`. ``walkers`` passers-by cross the stage in front of and behind the dancer
+    (:mod:`.walkers`).
+    """
 
     height: int = 120
     width: int = 208
@@ -32,6 +69,8 @@ class StageSettings:
     drift: float = 0.10  # slow lighting drift (relative amplitude)
     shadow: float = 0.35  # how much the dancer's floor shadow darkens the floor
     jpeg_quality: int | None = None  # JPEG round trip per frame (None: no compression)
+    dancer_height: float | None = None  # standing height, fraction of the frame height, in (0.05, 1]
+    walkers: int = 0  # passers-by crossing the stage
 
     def __post_init__(self):
         for name in ("height", "width", "supersample"):
@@ -56,6 +95,28 @@ class StageSettings:
             isinstance(self.jpeg_quality, (int, np.integer)) and 1 <= self.jpeg_quality <= 100
         ):
             raise ValueError(f"StageSettings.jpeg_quality must be None or 1..100, got {self.jpeg_quality!r}")
+        height = self.dancer_height
+        if height is not None and (
+            isinstance(height, bool)
+            or not isinstance(height, (int, float, np.integer, np.floating))
+            or not 0.05 < height <= 1.0
+        ):  # NaN fails the comparison too
+            raise ValueError(
+                "StageSettings.dancer_height must be None or a fraction of the frame height "
+                f"above 0.05 and at most 1, got {height!r}"
+            )
+        walkers = self.walkers
+        if (
+            not isinstance(walkers, (int, np.integer))
+            or isinstance(walkers, bool)
+            or not 0 <= walkers <= MAX_WALKERS
+        ):
+            raise ValueError(
+                f"StageSettings.walkers must be an integer from 0 to {MAX_WALKERS}, got {walkers!r}"
+            )
+        # plain Python numbers, so that meta.json can hold them
+        object.__setattr__(self, "dancer_height", None if height is None else float(height))
+        object.__setattr__(self, "walkers", int(walkers))
 
 
 def _blotches(shape: tuple[int, int], sigma: float, rng) -> np.ndarray:

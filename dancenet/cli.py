@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     stage.add_argument("--out", type=Path, required=True, help="folder to write into")
     stage.add_argument("--frames", type=int, default=1800, help="frames at 30 fps (default 1800 = 1 minute)")
     stage.add_argument("--seed", type=int, default=8, help="random seed of the dancer and the stage")
+    stage.add_argument(
+        "--dancer-height",
+        type=float,
+        help="film the dancer smaller, as from far away: standing height as a fraction of the frame "
+        "height, above 0.05 and at most 1 (default: about 0.82)",
+    )
+    stage.add_argument("--walkers", type=int, default=0, help="passers-by crossing the stage (default 0)")
 
     dance = commands.add_parser(
         "dance",
@@ -83,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
 def _stage(args) -> None:
     from . import stage
 
-    recording = stage.write_stage_video(args.out, args.frames, seed=args.seed)
+    settings = stage.StageSettings(dancer_height=args.dancer_height, walkers=args.walkers)
+    recording = stage.write_stage_video(args.out, args.frames, seed=args.seed, settings=settings)
     print(f"wrote {recording.video_path} ({args.frames} frames) and its ground truth")
 
 

@@ -1,5 +1,6 @@
 """The command line, end to end on a tiny stage video in the ci profile, and its bad-input paths."""
 
+import json
 import subprocess
 import sys
 
@@ -26,6 +27,24 @@ def tiny_stage(tmp_path_factory):
     folder = tmp_path_factory.mktemp("stage")
     assert cli.main(["stage", "--out", str(folder), "--frames", "300", "--seed", "3"]) == 0
     return folder / "stage.mp4"
+
+
+def test_stage_films_a_small_dancer_among_passers_by(tmp_path):
+    folder = tmp_path / "hard"
+    assert (
+        cli.main(
+            ["stage", "--out", str(folder), "--frames", "60", "--dancer-height", "0.2", "--walkers", "2"]
+        )
+        == 0
+    )
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["settings"]["dancer_height"] == 0.2 and meta["settings"]["walkers"] == 2
+
+
+def test_stage_bad_settings_are_a_clear_error(tmp_path, capsys):
+    assert cli.main(["stage", "--out", str(tmp_path / "x"), "--frames", "10", "--dancer-height", "1.5"]) == 1
+    assert "dancenet stage: error: StageSettings.dancer_height" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
 
 
 def test_stage_writes_a_video_with_its_ground_truth(tiny_stage):

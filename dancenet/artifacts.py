@@ -293,9 +293,12 @@ class Pipeline:
             frames = video.read_frames(
                 path, stride=profile.frame_stride, size=profile.video_size, progress=self.progress
             )
-            # every shape stays: with several people in view the tracker chooses, not the size
+            # every shape stays: with several people in view the tracker chooses, not the size; and
+            # no opening, which erases a small dancer's limbs (specks are never tracked nor cropped)
             masks = background.clean_masks(
-                background.remove_background(frames, self.method, clean=False), keep_largest=False
+                background.remove_background(frames, self.method, clean=False),
+                open_size=0,
+                keep_largest=False,
             )
             whole = np.stack([background.largest_component(mask) for mask in masks])
             indices = np.arange(len(frames)) * profile.frame_stride

@@ -143,17 +143,68 @@ def _components(mask: np.ndarray):
     return count, labels, stats, centroids
 
 
-def track_dancer(masks, settings: FramingSettings = FramingSettings(), progress: bool = False) -> Track:
-    """The dancer's position in each mask, following one person from the first frame with a body.
+@dataclass(frozen=True)
+class _Shapes:
+    """One frame's shapes (8-connected components, background excluded), as the tracker sees them."""
 
-    The first frame's largest shape (8-connected) starts the track. In later frames each shape
-    large enough to be a person is scored by its distance from where the track expects the
-    dancer (the last position moved on by the last velocity) and by how far its area is from the
-    track's; shapes outside either gate are someone else, and of those inside the best one
-    continues the track. A frame without one is missed. After ``reacquire_after`` misses in a row
-    the distance gate opens and the shape nearest the last position and size starts the track
-    afresh, wherever it is. The area gate stays: a shape far larger or smaller than the track is
-    someone else, or the dancer merged with someone into one shape.
+    areas: np.ndarray
+    #: centre of each shape in pixel-edge coordinates (the first pixel spans 0 to 1): the
+    #: centroid's x, the bounding box's middle y
+    centres: np.ndarray
+    heights: np.ndarray
+
+
+def _shapes(mask: np.ndarray) -> _Shapes:
+    _, _, stats, centroids = _components(mask)
+    tops, heights = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    centres = np.column_stack([centroids[1:, 0] + 0.5, tops + heights / 2])
+    return _Shapes(stats[1:, cv2.CC_STAT_AREA].astype(np.float64), centres, heights)
+
+
+def _follow(frames: list[_Shapes], first: int, start: int, min_pixels: float, settings: FramingSettings):
+    """Follow shape ``start`` of frame ``first`` to the end: per frame, the chosen shape (-1: missed)."""
+    picks = np.full(len(frames), -1)
+    picks[first] = start
+    centre, velocity = frames[first].centres[start], np.zeros(2)
+    area, body = frames[first].areas[start], frames[first].heights[start]
+    gap = 0
+    for i in range(first + 1, len(frames)):
+        shapes = frames[i]
+        lost = gap >= settings.reacquire_after
+        expected = centre + velocity * (0 if lost else gap + 1)
+        distance = np.hypot(*(shapes.centres - expected).T) / (settings.gate * body * np.sqrt(gap + 1))
+        size = np.abs(np.log(shapes.areas / area)) / np.log(settings.area_ratio)
+        candidates = (shapes.areas >= min_pixels) & (size <= 1) & (lost | (distance <= 1))
+        if not candidates.any():
+            gap += 1
+            continue
+        pick = int(np.argmin(np.where(candidates, distance + size, np.inf)))
+        if lost:
+            area, body, velocity = shapes.areas[pick], shapes.heights[pick], np.zeros(2)
+        else:
+            velocity = 0.5 * velocity + 0.5 * (shapes.centres[pick] - centre) / (gap + 1)
+            area = 0.8 * area + 0.2 * shapes.areas[pick]
+            body = 0.8 * body + 0.2 * shapes.heights[pick]
+        centre, gap = shapes.centres[pick], 0
+        picks[i] = pick
+    return picks
+
+
+def track_dancer(masks, settings: FramingSettings = FramingSettings(), progress: bool = False) -> Track:
+    """The dancer's position in each mask, following one person through the video.
+
+    From a shape large enough to be a person on the first frame that has one, the track goes on
+    frame by frame: each later frame's shapes are scored by their distance from where the track
+    expects the dancer (the last position moved on by the last velocity) and by how far their
+    area is from the track's; shapes outside either gate are someone else, and of those inside
+    the best one continues the track. A frame without one is missed. After ``reacquire_after``
+    misses in a row the distance gate opens and the shape nearest the last position and size
+    starts the track afresh, wherever it is. The area gate stays: a shape far larger or smaller
+    than the track is someone else, or the dancer merged with someone into one shape.
+
+    Which first shape is the dancer? Each is followed through the whole video, and the one found
+    in the most frames wins (ties: the largest) — passers-by leave the picture, the dancer stays.
+    A clip shorter than a passer-by's crossing cannot tell them apart this way.
 
     The centre's x is the shape's centroid, which an arm stretched sideways moves less than it
     moves the bounding box; the centre's y and the height come from the bounding box, so that a
@@ -162,45 +213,22 @@ def track_dancer(masks, settings: FramingSettings = FramingSettings(), progress:
     masks = _check_masks(masks)
     n, height, width = masks.shape
     min_pixels = settings.min_area * height * width
+    frames = [_shapes(mask) for mask in tqdm(masks, desc="tracking the dancer", disable=not progress)]
     raw = np.full((n, 3), np.nan, np.float32)
     labels = np.zeros(n, np.int32)
-    shapes = np.zeros(n, np.int32)
-    centre = velocity = None
-    area = body = 0.0
-    gap = 0
-    for i in tqdm(range(n), desc="tracking the dancer", disable=not progress):
-        count, _, stats, centroids = _components(masks[i])
-        shapes[i] = count - 1
-        if count <= 1:
-            gap += 1
-            continue
-        areas = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
-        tops = stats[1:, cv2.CC_STAT_TOP]
-        heights = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
-        # in pixel-edge coordinates (the first pixel spans 0 to 1), as the window is cut
-        centres = np.column_stack([centroids[1:, 0] + 0.5, tops + heights / 2])
-        candidates = areas >= min_pixels
-        if centre is None:
-            pick = int(np.argmax(np.where(candidates, areas, -1.0))) if candidates.any() else -1
-        else:
-            lost = gap >= settings.reacquire_after
-            expected = centre + velocity * (0 if lost else gap + 1)
-            distance = np.hypot(*(centres - expected).T) / (settings.gate * body * np.sqrt(gap + 1))
-            size = np.abs(np.log(areas / area)) / np.log(settings.area_ratio)
-            candidates &= (size <= 1) & (lost | (distance <= 1))
-            pick = int(np.argmin(np.where(candidates, distance + size, np.inf))) if candidates.any() else -1
-        if pick < 0:
-            gap += 1
-            continue
-        if centre is None or gap >= settings.reacquire_after:
-            area, body, velocity = areas[pick], heights[pick], np.zeros(2)
-        else:
-            velocity = 0.5 * velocity + 0.5 * (centres[pick] - centre) / (gap + 1)
-            area = 0.8 * area + 0.2 * areas[pick]
-            body = 0.8 * body + 0.2 * heights[pick]
-        centre, gap = centres[pick], 0
-        labels[i] = pick + 1
-        raw[i] = centre[0] / width, centre[1] / height, heights[pick] / height
+    shapes = np.array([len(f.areas) for f in frames], np.int32)
+    first = next((i for i, f in enumerate(frames) if (f.areas >= min_pixels).any()), None)
+    if first is None:
+        return Track(raw=raw, labels=labels, shapes=shapes)
+    starts = np.flatnonzero(frames[first].areas >= min_pixels)
+    followed = [_follow(frames, first, start, min_pixels, settings) for start in starts]
+    picks, _ = max(
+        zip(followed, starts), key=lambda pair: ((pair[0] >= 0).sum(), frames[first].areas[pair[1]])
+    )
+    for i in np.flatnonzero(picks >= 0):
+        labels[i] = picks[i] + 1
+        x, y = frames[i].centres[picks[i]]
+        raw[i] = x / width, y / height, frames[i].heights[picks[i]] / height
     return Track(raw=raw, labels=labels, shapes=shapes)
 
 

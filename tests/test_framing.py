@@ -89,6 +89,20 @@ def test_the_track_stays_on_the_dancer_when_a_larger_walker_crosses(speed):
     assert framed.images.shape == (n - framed.dropped, *SIZE, 1)
 
 
+def test_a_larger_passer_by_in_the_first_frame_does_not_start_the_track():
+    n = 120
+    dancer_x = 60 + 10 * np.sin(2 * np.pi * np.arange(n) / 60)
+    masks = np.zeros((n, H, W), bool)
+    for i, (mask, x) in enumerate(zip(masks, dancer_x)):
+        draw(mask, x, 45, 50, 14)
+        draw(mask, 150 + 3 * i, 30, 80, 24)  # in view at the start, gone (to the right) by frame 25
+    # the old rule, the first frame's largest shape, would follow the walker out of the picture
+    assert (masks[0, :, 138:].sum()) > masks[0, :, :100].sum()
+    framed = frame_dancer(masks, SIZE)
+    assert framed.found.all()
+    np.testing.assert_allclose(framed.raw[:, 0] * W, dancer_x, atol=0.6)
+
+
 def test_missed_frames_are_dropped_and_bridged_and_a_raised_arm_does_not_rescale():
     n = 80
     xs = np.linspace(60, 140, n).round()

@@ -211,3 +211,20 @@ def test_track_on_dancer_checks_the_centre_against_the_true_box():
     np.testing.assert_array_equal(track_on_dancer(np.full((4, 3), np.nan), truth), False)
     with pytest.raises(ValueError, match=r"track of shape \(4, 3\)"):
         track_on_dancer(track[:2], truth)
+
+
+def test_the_track_follows_the_small_stage_dancer_among_passers_by(tmp_path):
+    """On the stage's hard footage, through an MP4 and background removal as in the pipeline."""
+    from dancenet import background, stage, video
+
+    clip = stage.render_clip(
+        300, seed=8, settings=stage.StageSettings(dancer_height=0.2, walkers=2), progress=False
+    )
+    path = video.write_video(tmp_path / "hard.mp4", clip.frames)
+    found = background.remove_background(video.read_frames(path, progress=False), clean=False)
+    masks = background.clean_masks(found, open_size=0, keep_largest=False)
+    largest = np.stack([background.largest_component(mask) for mask in masks])
+    assert track_on_dancer(stage.true_track(largest), clip.masks).mean() < 0.5  # passers-by are bigger
+    framed = frame_dancer(masks, SIZE)
+    assert track_on_dancer(framed.track, clip.masks).mean() >= 0.98
+    assert framed.dropped < 0.25 * len(clip.masks)

@@ -293,13 +293,7 @@ class Pipeline:
             frames = video.read_frames(
                 path, stride=profile.frame_stride, size=profile.video_size, progress=self.progress
             )
-            # every shape stays: with several people in view the tracker chooses, not the size; and
-            # no opening, which erases a small dancer's limbs (specks are never tracked nor cropped)
-            masks = background.clean_masks(
-                background.remove_background(frames, self.method, clean=False),
-                open_size=0,
-                keep_largest=False,
-            )
+            masks = background.framing_masks(frames, self.method)
             whole = np.stack([background.largest_component(mask) for mask in masks])
             indices = np.arange(len(frames)) * profile.frame_stride
             scores = background.iou(whole, truth.masks[indices]) if truth is not None else np.zeros(0)

@@ -325,6 +325,17 @@ def remove_background(frames, method: str = "median", clean: bool = True, **opti
     return clean_masks(masks) if clean and method != "threshold" else masks
 
 
+def framing_masks(frames, method: str = "median") -> np.ndarray:
+    """Masks for :func:`dancenet.framing.frame_dancer`: cleaned, but with every shape kept and no
+    opening.
+
+    With several people in view the tracker, not the size, should choose the dancer; and the
+    opening erases a small dancer's limbs, while the specks it would remove are never tracked nor
+    cropped anyway.
+    """
+    return clean_masks(remove_background(frames, method, clean=False), open_size=0, keep_largest=False)
+
+
 def compare_methods(frames, truth, methods=METHODS, progress: bool = True) -> dict[str, np.ndarray]:
     """Per-frame IoU against ``truth`` for each method with its default settings."""
     truth = _check_masks(truth)

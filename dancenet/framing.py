@@ -44,6 +44,10 @@ class FramingSettings:
     #: a shape continues the track only when its area is within this factor of the track's area;
     #: it keeps another, bigger person — or the dancer merged with one — off the track
     area_ratio: float = 2.0
+    #: a shape this much larger than the track's area is the dancer merged with someone crossing:
+    #: the frame counts as missed, so neither its crop nor its size reach the track (below
+    #: ``area_ratio``; a dancer's own area changes far less from one frame to the next)
+    merge_ratio: float = 1.4
     #: after this many frames in a row without the dancer, look for them anywhere in the frame
     reacquire_after: int = 30
     #: running median over this many frames (odd): ignores poses shorter than half of it
@@ -66,6 +70,11 @@ class FramingSettings:
             raise ValueError(f"FramingSettings.gate must be positive (body heights), got {self.gate!r}")
         if not (np.isfinite(self.area_ratio) and self.area_ratio > 1):
             raise ValueError(f"FramingSettings.area_ratio must be above 1, got {self.area_ratio!r}")
+        if not (np.isfinite(self.merge_ratio) and 1 < self.merge_ratio <= self.area_ratio):
+            raise ValueError(
+                f"FramingSettings.merge_ratio must be above 1 and at most area_ratio ({self.area_ratio}), "
+                f"got {self.merge_ratio!r}"
+            )
         for name in ("reacquire_after", "median_window", "average_window"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -179,6 +188,9 @@ def _follow(frames: list[_Shapes], first: int, start: int, min_pixels: float, se
             gap += 1
             continue
         pick = int(np.argmin(np.where(candidates, distance + size, np.inf)))
+        if not lost and shapes.areas[pick] > settings.merge_ratio * area:
+            gap += 1  # merged with someone: after they part, the old size tells which is the dancer
+            continue
         if lost:
             area, body, velocity = shapes.areas[pick], shapes.heights[pick], np.zeros(2)
         else:
@@ -200,7 +212,9 @@ def track_dancer(masks, settings: FramingSettings = FramingSettings(), progress:
     the best one continues the track. A frame without one is missed. After ``reacquire_after``
     misses in a row the distance gate opens and the shape nearest the last position and size
     starts the track afresh, wherever it is. The area gate stays: a shape far larger or smaller
-    than the track is someone else, or the dancer merged with someone into one shape.
+    than the track is someone else, or the dancer merged with someone into one shape; a shape
+    more than ``merge_ratio`` times the track's area is taken for such a merge and the frame is
+    missed, so that the track keeps the dancer's own size and picks the dancer out when the two part.
 
     Which first shape is the dancer? Each is followed through the whole video, and the one found
     in the most frames wins (ties: the largest) — passers-by leave the picture, the dancer stays.

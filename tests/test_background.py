@@ -216,3 +216,16 @@ def test_compare_methods_scores_every_frame(stage_video_frames, stage_clip):
     assert all(s.shape == (40,) and ((s >= 0) & (s <= 1)).all() for s in scores.values())
     with pytest.raises(ValueError, match="do not match"):
         background.compare_methods(stage_video_frames[:40], stage_clip.masks[:39], progress=False)
+
+
+def test_framing_masks_keep_every_shape_and_thin_limbs():
+    """The tracker chooses among the shapes, so none is dropped; a one-pixel arm survives."""
+    frames = np.full((25, 60, 110, 3), 90, np.uint8)
+    for i, frame in enumerate(frames):
+        frame[20:50, 5 + 3 * i : 13 + 3 * i] = 230  # the dancer, walking right
+        frame[30, 13 + 3 * i : 23 + 3 * i] = 230  # an arm stretched out, one pixel thick
+        frame[10:22, 100 - 2 * i : 106 - 2 * i] = 20  # someone smaller, walking left
+    loose, default = background.framing_masks(frames)[12], background.remove_background(frames)[12]
+    assert loose[20:50, 41:49].all() and default[20:50, 41:49].mean() > 0.95  # the body, in both
+    assert loose[30, 49:59].all() and not default[30, 50:59].any()  # the opening erases the arm
+    assert loose[10:22, 76:82].all() and not default[10:22, 76:82].any()  # and the other person

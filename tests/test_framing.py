@@ -78,7 +78,7 @@ def test_the_track_stays_on_the_dancer_when_a_larger_walker_crosses(speed):
     for mask, dx, wx in zip(masks, dancer_x, walker_x):
         draw(mask, dx, 45, 50, 14)
         draw(mask, wx, 30, 80, 24)
-    largest = track_dancer(masks, FramingSettings(area_ratio=1e9, gate=1e9)).raw[:, 0] * W
+    largest = track_dancer(masks, FramingSettings(area_ratio=1e9, merge_ratio=1e9, gate=1e9)).raw[:, 0] * W
     assert np.mean(np.abs(largest - dancer_x) > 6) > 0.2  # the largest shape is often the walker
     framed = frame_dancer(masks, SIZE)
     on_dancer = np.abs(framed.track[:, 0] * W - dancer_x) < 6
@@ -87,6 +87,30 @@ def test_the_track_stays_on_the_dancer_when_a_larger_walker_crosses(speed):
     np.testing.assert_allclose(framed.raw[seen, 0] * W, dancer_x[seen], atol=0.6)
     assert 0 < framed.dropped < 40  # only while the two overlap, as one shape
     assert framed.images.shape == (n - framed.dropped, *SIZE, 1)
+
+
+def test_a_walker_of_the_dancers_size_crossing_in_front_does_not_take_the_track():
+    """Merged into one shape, the two look like one larger dancer; when they part, the dancer's
+    own size (kept from before the merge) tells which of them to follow."""
+    n = 120
+    frames = np.arange(n)
+    dancer_x = 120 + 4 * np.sin(2 * np.pi * frames / 40)
+    walker_x = 230 - 2.5 * frames  # passes the dancer around frames 30-60, then walks out left
+    masks = np.zeros((n, H, W), bool)
+    for mask, dx, wx in zip(masks, dancer_x, walker_x):
+        draw(mask, dx, 45, 50, 14)
+        draw(mask, wx, 40, 60, 18)  # 1.5 times the dancer's area: inside the area gate
+    in_view = (walker_x + 9 > 0) & (walker_x - 9 < W)
+    merged = in_view & (track_dancer(masks).shapes == 1)
+    assert 5 < merged.sum() < 40
+    framed = frame_dancer(masks, SIZE)
+    np.testing.assert_allclose(framed.track[:, 0] * W, dancer_x, atol=6)
+    assert not framed.found[merged].any()  # no crop holds the two of them
+    seen = framed.found
+    np.testing.assert_allclose(framed.raw[seen, 0] * W, dancer_x[seen], atol=0.6)
+    with pytest.raises(AssertionError):  # without the merge rule the walker takes the track
+        loose = frame_dancer(masks, SIZE, FramingSettings(merge_ratio=2.0))
+        np.testing.assert_allclose(loose.track[:, 0] * W, dancer_x, atol=6)
 
 
 def test_a_larger_passer_by_in_the_first_frame_does_not_start_the_track():
@@ -186,6 +210,8 @@ def test_bad_input_is_refused_with_a_reason(masks, size, match):
         ({"median_window": 8}, "median_window must be odd"),
         ({"average_window": 0}, "average_window must be a positive integer"),
         ({"area_ratio": 1.0}, "area_ratio must be above 1"),
+        ({"merge_ratio": 1.0}, r"merge_ratio must be above 1 and at most area_ratio \(2.0\)"),
+        ({"merge_ratio": 3.0}, "merge_ratio must be above 1 and at most area_ratio"),
         ({"gate": 0}, "gate must be positive"),
         ({"margin": -0.1}, "margin must be a non-negative"),
         ({"min_area": 2}, "min_area is a fraction"),
@@ -221,8 +247,7 @@ def test_the_track_follows_the_small_stage_dancer_among_passers_by(tmp_path):
         300, seed=8, settings=stage.StageSettings(dancer_height=0.2, walkers=2), progress=False
     )
     path = video.write_video(tmp_path / "hard.mp4", clip.frames)
-    found = background.remove_background(video.read_frames(path, progress=False), clean=False)
-    masks = background.clean_masks(found, open_size=0, keep_largest=False)
+    masks = background.framing_masks(video.read_frames(path, progress=False))
     largest = np.stack([background.largest_component(mask) for mask in masks])
     assert track_on_dancer(stage.true_track(largest), clip.masks).mean() < 0.5  # passers-by are bigger
     framed = frame_dancer(masks, SIZE)

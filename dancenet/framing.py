@@ -45,8 +45,8 @@ class FramingSettings:
     #: it keeps another, bigger person — or the dancer merged with one — off the track
     area_ratio: float = 2.0
     #: a shape this much larger than the track's area is the dancer merged with someone crossing:
-    #: the frame counts as missed, so neither its crop nor its size reach the track (below
-    #: ``area_ratio``; a dancer's own area changes far less from one frame to the next)
+    #: the frame counts as missed, so neither its crop nor its size reach the track (a dancer's own
+    #: area changes far less from one frame to the next; at ``area_ratio`` or above it never applies)
     merge_ratio: float = 1.4
     #: after this many frames in a row without the dancer, look for them anywhere in the frame
     reacquire_after: int = 30
@@ -70,11 +70,8 @@ class FramingSettings:
             raise ValueError(f"FramingSettings.gate must be positive (body heights), got {self.gate!r}")
         if not (np.isfinite(self.area_ratio) and self.area_ratio > 1):
             raise ValueError(f"FramingSettings.area_ratio must be above 1, got {self.area_ratio!r}")
-        if not (np.isfinite(self.merge_ratio) and 1 < self.merge_ratio <= self.area_ratio):
-            raise ValueError(
-                f"FramingSettings.merge_ratio must be above 1 and at most area_ratio ({self.area_ratio}), "
-                f"got {self.merge_ratio!r}"
-            )
+        if not (np.isfinite(self.merge_ratio) and self.merge_ratio > 1):
+            raise ValueError(f"FramingSettings.merge_ratio must be above 1, got {self.merge_ratio!r}")
         for name in ("reacquire_after", "median_window", "average_window"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:

@@ -12,7 +12,7 @@ whole ``dancenet dance`` command on it — the share of non-empty frames and the
 MP4 it writes — framed, and (``--before``) with whole-frame silhouettes as the original.
 
 Everything is cached (``$DANCENET_CACHE``): after ``make notebooks`` in the same profile, part 1
-reuses the chapters' models. Run: python benchmarks/bench_framing.py [--profile cpu] [--before]
+reuses the chapters' models. Run: python benchmarks/bench_framing.py [--profile cpu] [--before] [--part 1|2]
 """
 
 import argparse
@@ -102,14 +102,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="cpu")
     parser.add_argument("--before", action="store_true", help="also run part 2 on whole frames")
+    parser.add_argument("--part", type=int, choices=(1, 2), help="run only this part")
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"{date.today()} — {machine()} — profile {args.profile}\n")
 
+    if args.part != 2:
+        stage_video(args.profile)
+    if args.part != 1:
+        hard_footage(args.profile, args.before)
+    print(f"\n{time.perf_counter() - started:.0f} s")
+
+
+def stage_video(profile: str) -> None:
     print("part 1: the stage video")
     rows = {}
     for name, framed in (("whole frames", False), ("framed", True)):
-        pipeline = Pipeline(args.profile, framed=framed)
+        pipeline = Pipeline(profile, framed=framed)
         rows[name] = {**latent_space(pipeline), "generated ghosts": generated_ghosts(pipeline)}
     columns = list(rows["framed"])
     print("| silhouettes | " + " | ".join(columns) + " |")
@@ -117,15 +126,17 @@ def main() -> None:
     for name, row in rows.items():
         print(f"| {name} | " + " | ".join(f"{row[c]:.3f}" for c in columns) + " |")
 
+
+def hard_footage(profile_name: str, before: bool) -> None:
     print("\npart 2: a dancer 20 % of the frame high, two passers-by")
     with tempfile.TemporaryDirectory() as scratch:
-        profile = Pipeline(args.profile).profile
+        profile = Pipeline(profile_name).profile
         recording = hard_video(profile, Path(scratch) / "hard")
         results = {
-            "framed (dancenet dance)": dance_command(recording, args.profile, True, Path(scratch) / "d.mp4")
+            "framed (dancenet dance)": dance_command(recording, profile_name, True, Path(scratch) / "d.mp4")
         }
-        if args.before:
-            results["whole frames"] = dance_command(recording, args.profile, False, Path(scratch) / "w.mp4")
+        if before:
+            results["whole frames"] = dance_command(recording, profile_name, False, Path(scratch) / "w.mp4")
     columns = list(results["framed (dancenet dance)"])
     print("| silhouettes | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
@@ -135,7 +146,6 @@ def main() -> None:
             + " | ".join(f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c]) for c in columns)
             + " |"
         )
-    print(f"\n{time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

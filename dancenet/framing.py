@@ -4,9 +4,9 @@ Whole-stage silhouettes make the VAE learn *where* the dancer stands as well as 
 cleaned mask is cut down to a window that follows the dancer, so position and distance to the
 camera drop out and only the pose is left:
 
-1. :func:`track_dancer` follows one person through the masks — the largest shape on the first
-   frame, then the shape that continues the track, so that with several people in view the track
-   does not jump between them;
+1. :func:`track_dancer` follows one person through the masks — each person-sized shape on the
+   first frame is followed by the shape that continues its track, and the one found in the most
+   frames is the dancer — so that with several people in view the track does not jump between them;
 2. :func:`smooth_track` steadies the track's centre and body height over time, across frames where
    the dancer was missed and through brief poses (an arm thrown up) that would jolt the scale;
 3. :func:`crop_windows` cuts a window of the model's aspect ratio around the smoothed centre, pads

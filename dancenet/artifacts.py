@@ -39,7 +39,16 @@ STAGE_SEED = 8
 TRAINING_SEED = 0
 
 #: every artifact a pipeline makes, in the order they are made
-ARTIFACTS = ("stage", "silhouettes", "vae", "autoencoder", "latents", "sequence-memory", "sequence-original")
+ARTIFACTS = (
+    "stage",
+    "silhouettes",
+    "vae",
+    "autoencoder",
+    "latents",
+    "sequence-memory",
+    "sequence-original",
+    "judge",
+)
 
 #: the sequence models: ours, with memory, and the original's
 SEQUENCE_KINDS = ("memory", "original")
@@ -52,6 +61,7 @@ FIELDS = {
     "autoencoder": ("image_size", "latent_dim", "encoder_filters", "vae_epochs", "vae_batch_size"),
     "latents": (),
     "sequence": ("latent_dim", "lstm_units", "lstm_layers", "dense_units", "mixtures", "sequence_epochs"),
+    "judge": ("image_size",),
 }
 
 
@@ -113,7 +123,8 @@ class TrainedModel:
 
     A VAE or autoencoder has ``held_out_iou`` (mean reconstruction IoU of the last 10 % of the
     frames); a sequence model has ``held_out_nll`` (mean NLL per latent dimension of the last 20 %
-    of the codes, in nats).
+    of the codes, in nats); the move judge has ``held_out_accuracy`` (the share of the last 20 % of
+    the real windows it judges right).
     """
 
     model: object
@@ -128,6 +139,10 @@ class TrainedModel:
     @property
     def held_out_nll(self) -> float:
         return self._score("held_out_nll")
+
+    @property
+    def held_out_accuracy(self) -> float:
+        return self._score("held_out_accuracy")
 
     def _score(self, name: str) -> float:
         if name not in self.scores:
@@ -244,6 +259,16 @@ class Pipeline:
             raise ValueError(f"unknown sequence model {kind!r}: choose one of {', '.join(SEQUENCE_KINDS)}")
         return self.artifact(f"sequence-{kind}").get()
 
+    @cached_property
+    def move_judge(self) -> TrainedModel:
+        """Chapter 8's move judge, trained on the framed stage silhouettes and the stage's move labels."""
+        if self.video is not None:
+            raise ValueError(
+                "the move judge learns from the stage's move labels, and a video of your own has none: "
+                "judge dances with the judge of the stage video (Pipeline(profile).move_judge)"
+            )
+        return self.artifact("judge").get()
+
     def artifact(self, name: str) -> Artifact:
         """The recipe for ``name`` (one of :data:`ARTIFACTS`), bound to this pipeline."""
         if name not in self._artifacts:
@@ -255,6 +280,7 @@ class Pipeline:
                 "latents": self._latents,
                 "sequence-memory": lambda: self._sequence("memory"),
                 "sequence-original": lambda: self._sequence("original"),
+                "judge": self._judge,
             }
             if name not in recipes:
                 raise ValueError(f"unknown artifact {name!r}: choose one of {', '.join(ARTIFACTS)}")
@@ -406,6 +432,31 @@ class Pipeline:
             inputs=(latents,),
         )
 
+    def _judge(self) -> Artifact:
+        from . import judges
+
+        silhouettes, recording = self.artifact("silhouettes"), self.artifact("stage")
+
+        def build(folder: Path, profile) -> None:
+            framed = silhouettes.get()
+            labels = recording.get().labels[framed.frame_indices]
+            data = judges.judge_data(framed.images, labels, framed.frame_indices)
+            model, history = judges.train_move_judge(data, seed=TRAINING_SEED, progress=self.progress)
+            true, judged = judges.held_out_moves(model, data)
+            score = float((true == judged).mean())
+            TrainedModel(model, {}, {"held_out_accuracy": score}).save(folder, history.history)
+
+        return Artifact(
+            "judge",
+            self.profile,
+            FIELDS["judge"],
+            build,
+            TrainedModel.load,
+            settings={"seed": TRAINING_SEED},
+            modules=(judges,),
+            inputs=(silhouettes, recording),
+        )
+
 
 # ----------------------------------------------------------------------------- one thing at a time
 
@@ -449,6 +500,11 @@ def latents(profile: Profile | str | None = None, progress: bool = True, video_p
 def latent_sequence(profile: Profile | str | None = None, progress: bool = True, video_path=None):
     """The latent sequence split and standardized for the sequence models (chapter 7)."""
     return Pipeline(profile, video_path, progress=progress).latent_sequence
+
+
+def move_judge(profile: Profile | str | None = None, progress: bool = True) -> TrainedModel:
+    """Chapter 8's move judge: real framed stage silhouettes, a few frames at a time → the move danced."""
+    return Pipeline(profile, progress=progress).move_judge
 
 
 def trained_sequence_model(

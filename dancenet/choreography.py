@@ -76,7 +76,7 @@ class Choreographer:
             params, states = self._step(history[:, t], states)
         return params, states
 
-    def _generate(self, warm_up, length, temperature, seed):
+    def _generate(self, warm_up, length, temperature, seed, feedback_scale, feedback_offset):
         history = warm_up[:, -self.context :]
         refresh = self.context // 2
         params, states = self._warm(history)
@@ -88,16 +88,25 @@ class Choreographer:
                 params, self.dimensions, self.components, temperature, tf.stack([seed, t])
             )
             codes = codes.write(t, code)
-            history = tf.concat([history[:, 1:], code[:, None]], axis=1)
-            params, states = self._step(code, states)
+            fed = code * feedback_scale + feedback_offset
+            history = tf.concat([history[:, 1:], fed[:, None]], axis=1)
+            params, states = self._step(fed, states)
         return tf.transpose(codes.stack(), [1, 0, 2])
 
-    def generate(self, warm_up, length: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
+    def generate(
+        self, warm_up, length: int, temperature: float = 1.0, seed: int = 0, unscaled_feedback=None
+    ) -> np.ndarray:
         """``(dancers, length, D)`` standardized codes following each warm-up sequence.
 
         ``warm_up``: standardized real codes, ``(W, D)`` for one dancer or ``(dancers, W, D)``
         (the last ``context`` are used). Temperature as defined in
         :func:`dancenet.mdn.tempered_mixture`; the same ``seed`` gives the same dance.
+
+        ``unscaled_feedback``: ``None`` feeds each sampled code back as it is, in the standardized
+        units the model was trained on. Given the sequence's scaler
+        (:class:`dancenet.sequence.Standardizer`), each code is fed back *unscaled* —
+        ``scaler.inverse(code)``, in the VAE's units — as the original did
+        (flaw 2 in the appendix on the original); only to reproduce it.
         """
         warm_up = np.asarray(warm_up, np.float32)
         if warm_up.ndim == 2:
@@ -112,8 +121,16 @@ class Choreographer:
         length = check_positive_int(length, "length")
         if not 0 <= temperature < np.inf:
             raise ValueError(f"temperature must be a finite number ≥ 0, got {temperature}")
+        scale, offset = np.ones(self.dimensions, np.float32), np.zeros(self.dimensions, np.float32)
+        if unscaled_feedback is not None:
+            scale, offset = unscaled_feedback.std, unscaled_feedback.mean
         codes = self._loop(
-            tf.constant(warm_up), tf.constant(length), tf.constant(float(temperature)), tf.constant(int(seed))
+            tf.constant(warm_up),
+            tf.constant(length),
+            tf.constant(float(temperature)),
+            tf.constant(int(seed)),
+            tf.constant(np.asarray(scale, np.float32).reshape(self.dimensions)),
+            tf.constant(np.asarray(offset, np.float32).reshape(self.dimensions)),
         )
         return codes.numpy()
 
@@ -198,6 +215,18 @@ def frechet_latent_distance(generated, real, length: int = MEASURE_WINDOW) -> fl
     recipe on latent windows): ``‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½)``. Lower is closer."""
     a = np.concatenate([windows_of(s, length) for s in _as_sequences(generated)])
     b = np.concatenate([windows_of(s, length) for s in _as_sequences(real)])
+    return frechet_distance(a, b)
+
+
+def frechet_distance(a, b) -> float:
+    """Fréchet distance between Gaussians fitted to two sets of vectors ``(N, F)`` and ``(M, F)``:
+    ``‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½)``, 0 for identical fits."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
+        raise ValueError(
+            "need two sets of at least two vectors of one length, (N, F) and (M, F); "
+            f"got {a.shape} and {b.shape}"
+        )
     mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     values, vectors = np.linalg.eigh(cov_a)

@@ -1,8 +1,15 @@
 """Judging dances as a viewer would: numbers for what a person watching the generated frames notices.
 
-For now this holds the **ghost rate** — the fraction of decoded frames that are not one coherent
-body (:func:`ghost_reasons`, :func:`ghost_frames`, :func:`ghost_rate`). The move judge, the move
-histogram and transitions, the Fréchet judge distance and beat alignment are to come.
+- The **ghost rate** — the fraction of decoded frames that are not one coherent body
+  (:func:`ghost_reasons`, :func:`ghost_frames`, :func:`ghost_rate`).
+- The **move judge** — a small classifier of real framed silhouettes, a few frames at a time, into
+  the stage's named moves (:func:`judge_data`, :func:`build_move_judge`, :func:`train_move_judge`).
+  What it sees in a dance is judged the way a choreographer would: the share of time in each move
+  against the routine's own (:func:`move_runs`, :func:`move_histogram`, :func:`total_variation` against
+  :func:`dancenet.stage.long_run_moves`),
+  which move follows which (:func:`transition_check`, beside :func:`shuffled_runs`), how long moves
+  last (:func:`move_durations`), and how far its features of the decoded frames lie from those of
+  real ones (:func:`frechet_judge_distance`, the FID recipe: decoder errors count).
 
 Frames and real silhouettes are float images ``(N, H, W)`` or ``(N, H, W, 1)`` in [0, 1], as
 :meth:`dancenet.vae.Autoencoder.decode` (inherited by the VAE) returns them and
@@ -12,18 +19,31 @@ above the threshold (0.5, as in :func:`dancenet.vae.nearest_silhouette_iou`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
+import keras
 import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from . import stage
+from .choreography import frechet_distance
+from .profiles import check_image_size, check_positive_int
+from .stage import MOVES
+from .training import held_out_start, train
 
 #: why a frame is a ghost; ``""`` for a coherent body
 EMPTY, FAINT, SECOND_BODY = "empty", "faint", "second body"
 #: 8-connectivity: pixels touching only at a corner are one component, as a viewer sees a thin
 #: diagonal limb as one stroke rather than a string of separate dots
 CONNECTIVITY = 8
+#: the stage's named moves, the move judge's classes
+MOVE_COUNT = len(MOVES)
 
 
-def _masks(images, name: str, threshold: float) -> np.ndarray:
-    """``images`` thresholded to ``uint8 (N, H, W)`` masks (1 = dancer), or a ``ValueError``."""
+def _frames(images, name: str) -> np.ndarray:
+    """``images`` as ``float32 (N, H, W)``, or a ``ValueError`` naming what is wrong with them."""
     images = np.asarray(images, np.float32)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
@@ -33,7 +53,12 @@ def _masks(images, name: str, threshold: float) -> np.ndarray:
         raise ValueError(f"{name} are empty (shape {images.shape}): need at least one frame of pixels")
     if np.isnan(images).any():
         raise ValueError(f"{name} contain NaN")
-    return np.ascontiguousarray(images > threshold).view(np.uint8)  # bool → uint8 without a copy
+    return images
+
+
+def _masks(images, name: str, threshold: float) -> np.ndarray:
+    """``images`` thresholded to ``uint8 (N, H, W)`` masks (1 = dancer), or a ``ValueError``."""
+    return np.ascontiguousarray(_frames(images, name) > threshold).view(np.uint8)  # bool → uint8, no copy
 
 
 def _check_fraction(value: float, name: str, low_open: bool = True) -> float:
@@ -113,3 +138,324 @@ def ghost_rate(frames, real, threshold: float = 0.5, second: float = 0.10, faint
     empty body (an empty frame always fails).
     """
     return float(ghost_frames(frames, real, threshold, second, faint).mean())
+
+
+# ----------------------------------------------------------------------------- the move judge
+
+#: frames the move judge sees at once: about half a second at the course's 15 frames per second,
+#: enough to see a limb move, short enough to hold one move
+JUDGE_WINDOW = 8
+#: width of the judge's penultimate layer: the features the Fréchet judge distance compares
+JUDGE_FEATURES = 64
+#: the judge's training: epochs at most, stopping after this many without a better validation loss
+JUDGE_EPOCHS, JUDGE_PATIENCE = 20, 4
+#: a run of one judged move shorter than this many frames is the judge hesitating, not a move
+#: (the stage's shortest move lasts 4 beats: 2 seconds, 30 frames at 15 fps, at its fastest tempo)
+MIN_RUN = 8
+
+
+def move_windows(images, length: int = JUDGE_WINDOW) -> np.ndarray:
+    """Every ``length`` consecutive frames stacked as channels: ``float32 (N − length + 1, H, W, length)``.
+
+    The judge sees a move in motion, as a viewer does: a raised arm alone could be a wave or a clap.
+    """
+    return _windows_at(_frames(images, "frames"), np.arange(_window_count(images, length)), length)
+
+
+def _window_count(images, length: int) -> int:
+    length = check_positive_int(length, "judge window")
+    count = len(images) - length + 1
+    if count < 1:
+        raise ValueError(f"{len(images)} frames are fewer than one judge window of {length} frames")
+    return count
+
+
+def _windows_at(frames: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    index = np.asarray(starts)[:, None] + np.arange(length)
+    return np.ascontiguousarray(frames[index].transpose(0, 2, 3, 1))
+
+
+def build_move_judge(image_size, window: int = JUDGE_WINDOW, moves: int = len(MOVES)) -> keras.Model:
+    """A small convolutional classifier: ``window`` frames as channels → a probability per move.
+
+    Three blocks of 3×3 convolution and 2×2 pooling, as the encoder has, then a Dense layer of
+    :data:`JUDGE_FEATURES` (``features``, what the Fréchet judge distance compares) and a softmax.
+    """
+    height, width = check_image_size(image_size)
+    inputs = keras.Input((height, width, check_positive_int(window, "judge window")), name="windows")
+    x = inputs
+    for block, filters in enumerate((16, 32, 64), start=1):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{block}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{block}")(x)
+    x = layers.Dropout(0.3, name="dropout")(layers.Flatten(name="flatten")(x))
+    features = layers.Dense(JUDGE_FEATURES, activation="relu", name="features")(x)
+    outputs = layers.Dense(check_positive_int(moves, "moves"), activation="softmax", name="move")(features)
+    return keras.Model(inputs, outputs, name="move_judge")
+
+
+@dataclass(frozen=True)
+class JudgeData:
+    """Real framed silhouettes cut into judge windows, split in time: ``train``, ``validation``
+    (the end of the training part, for early stopping) and ``held_out`` (the last part) each hold
+    window start indices into ``frames``, with the move label of each window's middle frame."""
+
+    frames: np.ndarray  # uint8 (N, H, W), 255 = dancer
+    starts: dict  # part name → window starts
+    labels: dict  # part name → move label of each window
+    window: int
+
+
+def judge_data(
+    images, labels, frame_indices, window: int = JUDGE_WINDOW, held_out: float = 0.2, validation: float = 0.1
+) -> JudgeData:
+    """Judge windows of real silhouettes with their move labels, split chronologically.
+
+    ``labels`` are the stage's move label of each silhouette, ``frame_indices`` its frame in the
+    video: a window is made only of frames that follow one another in the video (none dropped in
+    between). A window takes the label of its middle frame. No window straddles two parts, so
+    the held-out windows share no frame with the training ones.
+    """
+    frames = _frames(images, "silhouettes")
+    labels, frame_indices = np.asarray(labels), np.asarray(frame_indices)
+    if not len(labels) == len(frame_indices) == len(frames):
+        raise ValueError(
+            f"got {len(frames)} silhouettes, {len(labels)} labels and {len(frame_indices)} frame "
+            "indices: need one label and one frame index per silhouette"
+        )
+    starts = np.arange(_window_count(frames, window))
+    if window > 1:  # keep the windows whose frames follow one another in the video
+        steps = np.diff(frame_indices)
+        unbroken = np.lib.stride_tricks.sliding_window_view(steps == steps.min(), window - 1).all(axis=1)
+        starts = starts[unbroken]
+    end_train = held_out_start(len(frames), held_out)
+    end_fit = held_out_start(end_train, validation)
+    ends = starts + window  # one past each window's last frame
+    parts = {
+        "train": starts[ends <= end_fit],
+        "validation": starts[(starts >= end_fit) & (ends <= end_train)],
+        "held_out": starts[starts >= end_train],
+    }
+    for name, part in parts.items():
+        if len(part) == 0:
+            raise ValueError(
+                f"{len(frames)} silhouettes leave no {name.replace('_', '-')} window of {window} frames: "
+                "need a longer video"
+            )
+    middle = window // 2
+    return JudgeData(
+        frames=np.round(frames * 255).astype(np.uint8),
+        starts=parts,
+        labels={name: labels[part + middle].astype(np.int32) for name, part in parts.items()},
+        window=window,
+    )
+
+
+def _window_pipeline(data: JudgeData, part: str, batch_size: int, shuffle: bool) -> tf.data.Dataset:
+    """Windows cut from the frames batch by batch, so a long video never sits in memory eight times."""
+    frames, offsets = tf.constant(data.frames), tf.range(data.window, dtype=tf.int64)
+    pipeline = tf.data.Dataset.from_tensor_slices((data.starts[part].astype(np.int64), data.labels[part]))
+    if shuffle:
+        pipeline = pipeline.shuffle(len(data.starts[part]), reshuffle_each_iteration=True)
+
+    def cut(starts, labels):
+        windows = tf.gather(frames, starts[:, None] + offsets)  # (B, window, H, W)
+        return tf.transpose(tf.cast(windows, tf.float32) / 255.0, (0, 2, 3, 1)), labels
+
+    return pipeline.batch(batch_size).map(cut).prefetch(tf.data.AUTOTUNE)
+
+
+def train_move_judge(
+    data: JudgeData, *, epochs: int = JUDGE_EPOCHS, batch_size: int = 64, seed: int = 0, progress=True
+):
+    """The move judge trained on ``data``'s training windows (Adam, cross-entropy), stopped early on
+    its validation windows, and its Keras history."""
+    height, width = data.frames.shape[1:]
+    return train(
+        lambda: build_move_judge((height, width), data.window, MOVE_COUNT),
+        lambda: (
+            _window_pipeline(data, "train", batch_size, shuffle=True),
+            None,
+            _window_pipeline(data, "validation", batch_size, shuffle=False),
+        ),
+        epochs=epochs,
+        optimizer=keras.optimizers.Adam,
+        learning_rate=1e-3,
+        loss="sparse_categorical_crossentropy",
+        patience=JUDGE_PATIENCE,
+        seed=seed,
+        progress=progress,
+    )
+
+
+def _judge_outputs(judge: keras.Model, frames, starts=None) -> tuple[np.ndarray, np.ndarray]:
+    """The judge's move probabilities ``(W, M)`` and features ``(W, F)`` for the windows of
+    ``frames`` starting at ``starts`` (every window when ``None``), cut a few hundred at a time."""
+    frames = _frames(frames, "frames")
+    window = judge.input.shape[-1]
+    starts = np.arange(_window_count(frames, window)) if starts is None else np.asarray(starts)
+    both = keras.Model(judge.input, [judge.output, judge.get_layer("features").output])
+    parts = [
+        both(_windows_at(frames, starts[i : i + 256], window), training=False)
+        for i in range(0, len(starts), 256)
+    ]
+    return tuple(np.concatenate([keras.ops.convert_to_numpy(p[k]) for p in parts]) for k in (0, 1))
+
+
+def move_probabilities(judge: keras.Model, frames, starts=None) -> np.ndarray:
+    """The judge's probability of each move ``(W, M)`` for the windows of ``frames`` starting at
+    ``starts`` (default: every window)."""
+    return _judge_outputs(judge, frames, starts)[0]
+
+
+def judge_features(judge: keras.Model, frames, starts=None) -> np.ndarray:
+    """The judge's penultimate features ``(W, F)`` of the windows of ``frames`` starting at
+    ``starts`` (default: every window): what the Fréchet judge distance compares."""
+    return _judge_outputs(judge, frames, starts)[1]
+
+
+def held_out_moves(judge: keras.Model, data: JudgeData) -> tuple[np.ndarray, np.ndarray]:
+    """The true and the judged move of every held-out window of ``data``."""
+    starts = data.starts["held_out"]
+    frames = data.frames[starts.min() :].astype(np.float32) / 255.0
+    judged = move_probabilities(judge, frames, starts - starts.min()).argmax(axis=1)
+    return data.labels["held_out"], judged
+
+
+def confusion_matrix(true, predicted, count: int = MOVE_COUNT) -> np.ndarray:
+    """``(count, count)`` window counts: row = the true move, column = the judged one."""
+    matrix = np.zeros((count, count), np.int64)
+    np.add.at(matrix, (np.asarray(true), np.asarray(predicted)), 1)
+    return matrix
+
+
+def move_runs(moves, min_run: int = MIN_RUN) -> np.ndarray:
+    """The judged moves as runs ``(K, 2)`` of (move, frames), with runs shorter than ``min_run``
+    frames — the judge wavering between two moves, not a move danced — given to a neighbour.
+
+    The shortest run goes first, to the longer of its neighbours (same-move neighbours then join),
+    until every run is at least ``min_run`` long or only one is left.
+    """
+    moves = np.asarray(moves)
+    if moves.ndim != 1 or len(moves) == 0:
+        raise ValueError(f"expected a non-empty sequence of judged moves (N,), got shape {moves.shape}")
+    edges = np.flatnonzero(np.diff(moves)) + 1
+    runs = [[int(moves[s]), int(e - s)] for s, e in zip(np.r_[0, edges], np.r_[edges, len(moves)])]
+    while len(runs) > 1:
+        shortest = min(range(len(runs)), key=lambda i: runs[i][1])
+        if runs[shortest][1] >= min_run:
+            break
+        neighbours = [i for i in (shortest - 1, shortest + 1) if 0 <= i < len(runs)]
+        taker = max(neighbours, key=lambda i: runs[i][1])
+        runs[taker][1] += runs.pop(shortest)[1]
+        runs = _joined(runs)
+    return np.array(runs, np.int64).reshape(-1, 2)
+
+
+def _joined(runs: list) -> list:
+    """Neighbouring runs of the same move made one."""
+    joined = [list(runs[0])]
+    for move, length in runs[1:]:
+        if move == joined[-1][0]:
+            joined[-1][1] += length
+        else:
+            joined.append([move, length])
+    return joined
+
+
+def move_histogram(runs, count: int = MOVE_COUNT) -> np.ndarray:
+    """The fraction of frames spent in each move, from runs ``(K, 2)`` of (move, frames)."""
+    runs = np.asarray(runs)
+    return np.bincount(runs[:, 0], weights=runs[:, 1], minlength=count) / runs[:, 1].sum()
+
+
+def total_variation(p, q) -> float:
+    """Total-variation distance between two distributions: half the summed absolute difference,
+    0 for identical, 1 for disjoint."""
+    p, q = np.asarray(p, float), np.asarray(q, float)
+    return 0.5 * float(np.abs(p / p.sum() - q / q.sum()).sum())
+
+
+def change_probabilities(runs, matrix=None) -> np.ndarray:
+    """The routine's probability of each move change in ``runs`` ``(K, 2)``: ``(K − 1,)``.
+
+    A change is one run followed by another of a different move. Under the routine, the chance
+    that ``j`` follows ``i`` *given that the move changes* is ``P[i, j] / (1 − P[i, i])`` (a
+    repeated move is one longer run); a forbidden change (kick after kick, turn after turn, …)
+    has probability 0.
+    """
+    matrix = stage.transition_matrix() if matrix is None else np.asarray(matrix, float)
+    moves = np.asarray(runs)[:, 0]
+    given_change = matrix / (1 - np.diag(matrix))[:, None]
+    return given_change[moves[:-1], moves[1:]]
+
+
+def transition_check(runs, matrix=None) -> dict:
+    """How the moves of ``runs`` follow one another under the routine's transition matrix: the
+    number of ``changes``, the ``forbidden`` ones, and the mean log-probability per allowed change
+    (``log_probability``; NaN without one). See :func:`change_probabilities`."""
+    return _transition_summary(change_probabilities(runs, matrix))
+
+
+def _transition_summary(probabilities: np.ndarray) -> dict:
+    allowed = probabilities > 0
+    return {
+        "changes": int(len(probabilities)),
+        "forbidden": int((~allowed).sum()),
+        "log_probability": float(np.log(probabilities[allowed]).mean()) if allowed.any() else float("nan"),
+    }
+
+
+def shuffled_runs(runs, seed: int = 0) -> np.ndarray:
+    """The same runs in a random order (neighbours of the same move then join): the reference a
+    dance whose moves follow one another at random would score."""
+    runs = np.asarray(runs)
+    order = np.random.default_rng(seed).permutation(len(runs))
+    return np.array(_joined(runs[order].tolist()), np.int64).reshape(-1, 2)
+
+
+def move_durations(runs, fps: float, bpm: float) -> np.ndarray:
+    """How long each run lasts, in beats of the music at ``bpm`` (frames at ``fps``)."""
+    return np.asarray(runs)[:, 1] / fps * bpm / 60.0
+
+
+def frechet_judge_distance(generated, real, seed: int = 0) -> float:
+    """The FID recipe on the move judge's features: Fréchet distance between Gaussians fitted to two
+    sets of feature vectors ``(N, F)``, the larger set first subsampled to the smaller's size, so
+    that both fits have the same sampling noise."""
+    generated, real = np.asarray(generated, np.float64), np.asarray(real, np.float64)
+    size = min(len(generated), len(real))
+    rng = np.random.default_rng(seed)
+    pick = lambda values: values[np.sort(rng.choice(len(values), size, replace=False))]  # noqa: E731
+    return frechet_distance(pick(generated), pick(real))
+
+
+def judge_dances(judge: keras.Model, dances: dict, real, fps: float, bpm: float) -> dict:
+    """The move judge's verdict on each set of dances ``{name: [frames (T, H, W), …]}``.
+
+    Per set, over all its dances: ``move TV`` — total variation between the share of time in each
+    judged move and the routine's long-run share (:func:`dancenet.stage.long_run_moves`); the
+    transition check (``changes``, ``forbidden``, ``log-probability per change``); the
+    ``median duration`` of a move, in beats at ``bpm``; the judge's mean ``confidence`` (its top
+    probability); and ``FJD``, the Fréchet judge distance to the ``real`` frames (a real dance,
+    at least as long as every set's frames together for equal sizes).
+    """
+    long_run = stage.long_run_moves()
+    real_features = _judge_outputs(judge, real)[1]
+    rows = {}
+    for name, group in dances.items():
+        runs, probabilities, confidences, features = [], [], [], []
+        for frames in group:
+            judged, seen = _judge_outputs(judge, frames)
+            runs.append(move_runs(judged.argmax(axis=1)))
+            probabilities.append(change_probabilities(runs[-1]))
+            confidences.append(judged.max(axis=1))
+            features.append(seen)
+        every = np.concatenate(runs)
+        rows[name] = {
+            "move TV": total_variation(move_histogram(every), long_run),
+            **_transition_summary(np.concatenate(probabilities)),
+            "median duration": float(np.median(move_durations(every, fps, bpm))),
+            "confidence": float(np.concatenate(confidences).mean()),
+            "FJD": frechet_judge_distance(np.concatenate(features), real_features),
+        }
+    return rows

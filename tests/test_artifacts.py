@@ -20,7 +20,7 @@ SEQUENCE = {"sequence-memory", "sequence-original"}
 READS = {
     "name": set(),
     "description": set(),
-    "image_size": {"silhouettes", "vae", "autoencoder"},
+    "image_size": {"silhouettes", "vae", "autoencoder", "judge"},
     "stage_frames": {"stage"},
     "frame_stride": {"silhouettes"},
     "latent_dim": {"vae", "autoencoder", *SEQUENCE},
@@ -43,6 +43,7 @@ MADE_FROM = {
     "latents": {"vae", "silhouettes"},
     "sequence-memory": {"latents"},
     "sequence-original": {"latents"},
+    "judge": {"silhouettes", "stage"},
 }
 
 
@@ -232,3 +233,16 @@ def test_trained_sequence_models_are_cached(shared_cache):
         )
     with pytest.raises(ValueError, match="unknown sequence model"):
         artifacts.trained_sequence_model("ci", "transformer")
+
+
+def test_the_move_judge_is_cached_and_judges_only_the_stage(shared_cache, tmp_path):
+    from dancenet import stage
+
+    trained = artifacts.move_judge("ci", progress=False)
+    assert trained.model.output.shape[-1] == len(stage.MOVES) and len(trained.history["loss"]) >= 1
+    assert 0.0 <= trained.held_out_accuracy <= 1.0
+    assert shared_cache.move_judge.held_out_accuracy == trained.held_out_accuracy  # from the cache
+    clip = tmp_path / "dance.mp4"
+    clip.write_bytes(b"a video of your own")
+    with pytest.raises(ValueError, match="a video of your own has none"):
+        Pipeline(CI, video=clip).move_judge  # noqa: B018

@@ -97,6 +97,20 @@ def test_generation_refuses_bad_input(choreographer, warm_up):
         choreographer.generate(warm_up, 5, temperature=-1)
 
 
+def test_unscaled_feedback_feeds_each_code_back_in_the_vae_units(warm_up):
+    """The original's loop: the model reads back the sampled code turned into the VAE's units."""
+    original = choreography.Choreographer(sequence.build_original_model(CI))
+    dims = CI.latent_dim
+    scaler = sequence.Standardizer(np.full(dims, 0.5, np.float32), np.full(dims, 3.0, np.float32))
+    codes = original.generate(warm_up[:1], 4, temperature=0.0, unscaled_feedback=scaler)[0]
+    ours = original.generate(warm_up[:1], 4, temperature=0.0)[0]
+    np.testing.assert_allclose(codes[0], ours[0], atol=1e-5)  # the first code follows the warm-up
+    for before, after in zip(codes[:-1], codes[1:]):
+        params = keras.ops.convert_to_numpy(original.model(scaler.inverse(before)[None]))[0]
+        np.testing.assert_allclose(mdn.sample(params, dims, CI.mixtures, 0.0), after, atol=1e-4)
+    assert not np.allclose(codes[1:], ours[1:], atol=1e-3)
+
+
 def random_walk(length=600, dimensions=4, seed=0, step=0.3):
     return np.cumsum(np.random.default_rng(seed).normal(scale=step, size=(length, dimensions)), axis=0)
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dancenet import judges
+from dancenet import judges, stage
 
 H, W = 40, 60
 
@@ -126,3 +126,132 @@ def test_bad_inputs_say_what_is_wrong(frames, real, message):
 def test_bad_options_say_what_is_wrong(option, value):
     with pytest.raises(ValueError, match=option):
         judges.ghost_rate(frame(BODY)[None], REAL, **{option: value})
+
+
+# ----------------------------------------------------------------------------- the move judge
+
+
+def test_move_windows_stack_consecutive_frames_as_channels():
+    frames = np.arange(10, dtype=np.float32)[:, None, None] * np.ones((10, 4, 6), np.float32) / 10
+    windows = judges.move_windows(frames, length=3)
+    assert windows.shape == (8, 4, 6, 3)
+    assert np.allclose(windows[5, 0, 0], [0.5, 0.6, 0.7])  # window 5 holds frames 5, 6 and 7
+
+
+def test_move_windows_need_one_whole_window():
+    with pytest.raises(ValueError, match="2 frames are fewer than one judge window of 3"):
+        judges.move_windows(np.zeros((2, 4, 6)), length=3)
+
+
+def moving_bar(frames: int, down: bool, height: int = 16, width: int = 24) -> np.ndarray:
+    """A bar sweeping down (or up) the picture, a new row each frame: one frame alone cannot tell
+    the direction, a few in a row can."""
+    images = np.zeros((frames, height, width), np.float32)
+    for t in range(frames):
+        row = (t * 3) % (height - 2)
+        images[t, (row if down else height - 3 - row) : (row if down else height - 3 - row) + 3, 4:20] = 1
+    return images
+
+
+def test_judge_data_splits_in_time_and_never_crosses_a_dropped_frame():
+    images = np.zeros((100, 16, 24), np.float32)
+    indices = np.r_[np.arange(0, 60, 2), np.arange(70, 210, 2)]  # frames 60-68 dropped
+    labels = np.arange(100) // 10
+    data = judges.judge_data(images, labels, indices, window=4)
+    train, validation, held_out = (data.starts[p] for p in ("train", "validation", "held_out"))
+    assert train.max() + 4 <= validation.min() and validation.max() + 4 <= held_out.min()
+    assert held_out.min() >= 80  # the last 20 % of the 100 silhouettes
+    every = np.concatenate([train, validation, held_out])
+    assert not np.isin(np.arange(27, 30), every).any()  # windows 27-29 would span the gap after 29
+    assert np.array_equal(data.labels["train"], labels[train + 2])  # the middle frame's label
+
+
+@pytest.fixture(scope="module")
+def bar_judge():
+    """A judge trained to tell a bar sweeping down from one sweeping up, in blocks of 40 frames."""
+    images = np.concatenate([moving_bar(40, down=block % 2 == 0) for block in range(12)])
+    labels = np.repeat(np.arange(12) % 2, 40)
+    data = judges.judge_data(images, labels, np.arange(len(images)), window=4)
+    judge, _ = judges.train_move_judge(data, epochs=15, progress=False)
+    return judge, data, images
+
+
+def test_a_judge_learns_which_way_a_bar_moves_from_windows_of_frames(bar_judge):
+    judge, data, images = bar_judge
+    true, judged = judges.held_out_moves(judge, data)
+    assert (true == judged).mean() > 0.9  # one frame alone is right half the time: it needs motion
+    assert judges.judge_features(judge, images[:10]).shape == (7, judges.JUDGE_FEATURES)
+    assert judges.move_probabilities(judge, images[:10]).shape == (7, judges.MOVE_COUNT)
+
+
+def test_judge_dances_finds_a_still_dance_far_from_the_real_one(bar_judge):
+    judge, _, images = bar_judge
+    moving = [images[200:320], images[320:440]]
+    still = [np.repeat(images[200:201], 120, axis=0)] * 2
+    rows = judges.judge_dances(judge, {"moving": moving, "still": still}, images[:200], fps=15, bpm=120)
+    assert set(rows["moving"]) == {
+        "move TV",
+        "changes",
+        "forbidden",
+        "log_probability",
+        "median duration",
+        "confidence",
+        "FJD",
+    }
+    assert rows["moving"]["changes"] >= 4  # three blocks of 40 frames in each dance: two changes
+    assert rows["still"]["changes"] == 0 and rows["still"]["median duration"] == pytest.approx(117 / 15 * 2)
+    assert rows["still"]["FJD"] > 3 * rows["moving"]["FJD"]
+
+
+def test_confusion_matrix_counts_true_rows_and_judged_columns():
+    matrix = judges.confusion_matrix([0, 0, 1, 2], [0, 1, 1, 1], count=3)
+    assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [0, 1, 0]]
+
+
+def test_move_runs_give_a_wavering_judgement_to_its_longer_neighbour():
+    moves = np.r_[[0] * 20, [1] * 3, [0] * 20, [2] * 15, [3] * 2, [2] * 1]
+    assert judges.move_runs(moves, min_run=8).tolist() == [[0, 43], [2, 18]]
+    assert judges.move_runs([5, 5, 4], min_run=8).tolist() == [[5, 3]]  # one run left, however short
+
+
+def test_move_histogram_weighs_runs_by_their_frames():
+    histogram = judges.move_histogram([[0, 30], [2, 10], [0, 20]], count=3)
+    assert np.allclose(histogram, [50 / 60, 0, 10 / 60])
+
+
+def test_total_variation_is_zero_for_the_same_and_one_for_disjoint_distributions():
+    assert judges.total_variation([1, 2, 1], [2, 4, 2]) == pytest.approx(0.0)
+    assert judges.total_variation([1, 0], [0, 1]) == pytest.approx(1.0)
+    assert judges.total_variation([0.5, 0.5, 0], [0.25, 0.25, 0.5]) == pytest.approx(0.5)
+
+
+def test_transition_check_counts_forbidden_changes_and_scores_the_allowed_ones():
+    matrix = np.array([[0.5, 0.5, 0.0], [0.2, 0.6, 0.2], [0.5, 0.5, 0.0]])
+    check = judges.transition_check([[0, 9], [1, 9], [2, 9], [0, 9], [2, 9]], matrix)
+    assert check["changes"] == 4 and check["forbidden"] == 1  # 0 → 2 is forbidden
+    # given a change: 0 → 1 is certain, 1 → 2 and 2 → 0 are one in two
+    assert check["log_probability"] == pytest.approx(np.log([1.0, 0.5, 0.5]).mean())
+
+
+def test_the_stage_routine_forbids_a_kick_after_a_kick():
+    front, side, idle = (stage.MOVES.index(name) for name in ("front_kick", "side_kick", "idle_bounce"))
+    assert judges.transition_check([[front, 30], [side, 30], [idle, 30]])["forbidden"] == 1
+
+
+def test_shuffled_runs_keep_every_frame_of_every_move():
+    runs = np.array([[0, 10], [1, 5], [0, 7], [2, 3], [1, 4]])
+    shuffled = judges.shuffled_runs(runs, seed=3)
+    assert np.allclose(judges.move_histogram(shuffled, 3), judges.move_histogram(runs, 3))
+    assert (np.diff(shuffled[:, 0]) != 0).all()  # neighbours of one move are joined
+
+
+def test_move_durations_are_in_beats():
+    assert judges.move_durations([[0, 30], [1, 15]], fps=15, bpm=120).tolist() == [4.0, 2.0]
+
+
+def test_frechet_judge_distance_sees_a_shift_and_not_the_sample_size():
+    rng = np.random.default_rng(0)
+    real = rng.standard_normal((4000, 4))
+    assert judges.frechet_judge_distance(rng.standard_normal((400, 4)), real) < 0.2
+    shifted = rng.standard_normal((400, 4)) + [2.0, 0, 0, 0]
+    assert judges.frechet_judge_distance(shifted, real) == pytest.approx(4.0, abs=0.6)

@@ -102,3 +102,20 @@ def test_routine_is_deterministic_and_seeded():
 def test_bad_input_raises_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_long_run_moves_is_where_long_routines_spend_their_time():
+    share = stage.long_run_moves()
+    assert share.shape == (len(MOVES),) and share.sum() == pytest.approx(1.0) and (share > 0).all()
+    # the stationary distribution solves π P = π (every move lasts 6 beats on average, so the share
+    # of time is the share of segments)
+    np.testing.assert_allclose(share @ stage.transition_matrix(), share, atol=1e-12)
+    labels = np.concatenate([stage.plan_routine(27_000, seed=s).labels for s in range(4)])  # one hour
+    observed = np.bincount(labels, minlength=len(MOVES)) / len(labels)
+    assert 0.5 * np.abs(observed - share).sum() < 0.08  # sampling noise of about 1,400 segments
+
+
+def test_every_move_lasts_four_to_eight_beats():
+    for beats in stage.MOVE_BEATS:
+        lengths = [beats * cycles for cycles in stage.cycle_choices(beats)]
+        assert min(lengths) == 4 and max(lengths) == 8

@@ -40,7 +40,17 @@ from .recording import (
     true_track,
     write_stage_video,
 )
-from .routine import BLEND_BEATS, REACH, TRAVEL, Routine, blend_poses, plan_routine, transition_matrix
+from .routine import (
+    BLEND_BEATS,
+    REACH,
+    TRAVEL,
+    Routine,
+    blend_poses,
+    cycle_choices,
+    long_run_moves,
+    plan_routine,
+    transition_matrix,
+)
 from .scenery import (
     CONTRAST,
     FLOOR_LINE,
@@ -65,6 +75,8 @@ __all__ = [
     "move_index",
     "move_pose",
     "transition_matrix",
+    "long_run_moves",
+    "cycle_choices",
     "Routine",
     "plan_routine",
     "blend_poses",

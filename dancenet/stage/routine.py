@@ -104,13 +104,34 @@ def _travel(n_frames: int, fps: float, rng) -> np.ndarray:
     return TRAVEL * np.sin(angle)
 
 
+def cycle_choices(beats: int) -> tuple[int, ...]:
+    """How many cycles a move of ``beats`` beats per cycle may last, each as likely: a 4-beat move
+    1 or 2, a 2-beat move 2 to 4 — 4 to 8 beats either way."""
+    return (1, 2) if beats == 4 else (2, 3, 4)
+
+
+def long_run_moves() -> np.ndarray:
+    """The routine's long-run share of time in each move ``(M,)``, exactly: the Markov chain's
+    stationary distribution weighted by each move's mean length in beats.
+
+    What a dance would show over hours; a clip of a few minutes holds only a few dozen moves and
+    strays far from it.
+    """
+    values, vectors = np.linalg.eig(transition_matrix().T)
+    stationary = np.real(vectors[:, np.argmin(np.abs(values - 1.0))])
+    beats = np.array([b * np.mean(cycle_choices(b)) for b in MOVE_BEATS])
+    share = stationary / stationary.sum() * beats
+    return share / share.sum()
+
+
 def _plan(last_beat: float, rng) -> list[_Segment]:
     """Segments from a Markov chain over moves until the clip's last beat is covered."""
     transitions = transition_matrix()
     move, start, plan = int(rng.integers(len(MOVES))), 0.0, []
     while start <= last_beat:
         beats = MOVE_BEATS[move]
-        cycles = int(rng.integers(1, 3)) if beats == 4 else int(rng.integers(2, 5))
+        choices = cycle_choices(beats)
+        cycles = int(rng.integers(choices[0], choices[-1] + 1))
         plan.append(_Segment(start, move, bool(rng.random() < 0.5), float(rng.uniform(0.75, 1.1))))
         start += cycles * beats
         move = int(rng.choice(len(MOVES), p=transitions[move]))

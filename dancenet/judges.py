@@ -19,6 +19,7 @@ above the threshold (0.5, as in :func:`dancenet.vae.nearest_silhouette_iou`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -149,9 +150,6 @@ JUDGE_WINDOW = 8
 JUDGE_FEATURES = 64
 #: the judge's training: epochs at most, stopping after this many without a better validation loss
 JUDGE_EPOCHS, JUDGE_PATIENCE = 20, 4
-#: a run of one judged move shorter than this many frames is the judge hesitating, not a move
-#: (the stage's shortest move lasts 4 beats: 2 seconds, 30 frames at 15 fps, at its fastest tempo)
-MIN_RUN = 8
 
 
 def move_windows(images, length: int = JUDGE_WINDOW) -> np.ndarray:
@@ -328,7 +326,15 @@ def confusion_matrix(true, predicted, count: int = MOVE_COUNT) -> np.ndarray:
     return matrix
 
 
-def move_runs(moves, min_run: int = MIN_RUN) -> np.ndarray:
+def shortest_run(fps: float) -> int:
+    """Frames in half the briefest move any routine dances (:func:`dancenet.stage.shortest_move_seconds`)
+    at ``fps``: a run of one judged move shorter than that is the judge wavering, not a move danced."""
+    if not fps > 0:
+        raise ValueError(f"fps must be a positive number, got {fps}")
+    return max(1, math.ceil(0.5 * stage.shortest_move_seconds() * fps))
+
+
+def move_runs(moves, min_run: int) -> np.ndarray:
     """The judged moves as runs ``(K, 2)`` of (move, frames), with runs shorter than ``min_run``
     frames — the judge wavering between two moves, not a move danced — given to a neighbour.
 
@@ -385,8 +391,12 @@ def change_probabilities(runs, matrix=None) -> np.ndarray:
     """
     matrix = stage.transition_matrix() if matrix is None else np.asarray(matrix, float)
     moves = np.asarray(runs)[:, 0]
-    given_change = matrix / (1 - np.diag(matrix))[:, None]
-    return given_change[moves[:-1], moves[1:]]
+    return _given_change(matrix)[moves[:-1], moves[1:]]
+
+
+def _given_change(matrix: np.ndarray) -> np.ndarray:
+    """``P[i, j] / (1 − P[i, i])``: the chance of ``j`` next, given that move ``i`` gives way."""
+    return matrix / (1 - np.diag(matrix))[:, None]
 
 
 def transition_check(runs, matrix=None) -> dict:
@@ -403,6 +413,35 @@ def _transition_summary(probabilities: np.ndarray) -> dict:
         "forbidden": int((~allowed).sum()),
         "log_probability": float(np.log(probabilities[allowed]).mean()) if allowed.any() else float("nan"),
     }
+
+
+def transition_references() -> dict:
+    """The mean log-probability per move change, and the share of forbidden changes, that two kinds
+    of dance score on average, exactly (no sampling noise, unlike a short real clip):
+
+    - ``routine`` — moves chained by the routine's own Markov chain (:func:`change_probabilities`);
+    - ``shuffled`` — the same moves in a random order: each next move drawn from the routine's
+      long-run share of moves (:func:`dancenet.stage.long_run_moves`), other than the current one.
+
+    Each is ``{"log_probability": …, "forbidden share": …}``, the log-probability averaged over
+    the allowed changes, as :func:`transition_check` does.
+    """
+    given_change = _given_change(stage.transition_matrix())
+    np.fill_diagonal(given_change, 0.0)
+    random_order = np.tile(stage.long_run_moves(), (MOVE_COUNT, 1))
+    np.fill_diagonal(random_order, 0.0)
+    random_order /= random_order.sum(axis=1, keepdims=True)
+    allowed = given_change > 0
+    log_given = np.log(np.where(allowed, given_change, 1.0))
+    references = {}
+    for name, chain in (("routine", given_change), ("shuffled", random_order)):
+        weights = stage.stationary_distribution(chain)[:, None] * chain  # how often i → j happens
+        fair = (weights * allowed).sum()
+        references[name] = {
+            "log_probability": float((weights * log_given * allowed).sum() / fair),
+            "forbidden share": float(1.0 - fair / weights.sum()),
+        }
+    return references
 
 
 def shuffled_runs(runs, seed: int = 0) -> np.ndarray:
@@ -446,7 +485,7 @@ def judge_dances(judge: keras.Model, dances: dict, real, fps: float, bpm: float)
         runs, probabilities, confidences, features = [], [], [], []
         for frames in group:
             judged, seen = _judge_outputs(judge, frames)
-            runs.append(move_runs(judged.argmax(axis=1)))
+            runs.append(move_runs(judged.argmax(axis=1), shortest_run(fps)))
             probabilities.append(change_probabilities(runs[-1]))
             confidences.append(judged.max(axis=1))
             features.append(seen)

@@ -396,6 +396,31 @@ class LinearAutoregressive:
     def nll(self, history, targets) -> np.ndarray:
         return gaussian_nll(targets, self.predict(history)[: len(targets)], self.std)
 
+    def generate(self, warm_up, length: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
+        """``(dancers, length, D)`` codes following each warm-up ``(dancers, W, D)`` (or ``(W, D)``):
+        each code the prediction from the last ``order`` codes plus Gaussian noise of the residual
+        spread × √τ (the temperature rule of :func:`dancenet.mdn.tempered_mixture` for a single
+        Gaussian). The baseline's dance, to judge beside the sequence models'."""
+        warm_up = np.asarray(warm_up, np.float64)
+        warm_up = warm_up[None] if warm_up.ndim == 2 else warm_up
+        if warm_up.ndim != 3 or warm_up.shape[1] < self.order or warm_up.shape[2] != len(self.std):
+            raise ValueError(
+                f"warm-up codes must be (W, {len(self.std)}) or (dancers, W, {len(self.std)}) with "
+                f"W ≥ {self.order}, got {np.shape(warm_up)}"
+            )
+        check_positive_int(length, "length")
+        if not 0 <= temperature < np.inf:
+            raise ValueError(f"temperature must be a finite number ≥ 0, got {temperature}")
+        rng = np.random.default_rng(seed)
+        history, codes = warm_up[:, -self.order :], []
+        for _ in range(length):
+            lagged = [history[:, self.order - 1 - lag] for lag in range(self.order)]
+            code = np.concatenate([*lagged, np.ones((len(history), 1))], axis=1) @ self.weights
+            code = code + rng.standard_normal(code.shape) * self.std * math.sqrt(temperature)
+            codes.append(code)
+            history = np.concatenate([history[:, 1:], code[:, None]], axis=1)
+        return np.stack(codes, axis=1).astype(np.float32)
+
 
 # ----------------------------------------------------------------------------- evaluation
 

@@ -214,6 +214,13 @@ def test_move_runs_give_a_wavering_judgement_to_its_longer_neighbour():
     assert judges.move_runs([5, 5, 4], min_run=8).tolist() == [[5, 3]]  # one run left, however short
 
 
+def test_the_shortest_run_is_half_the_briefest_move():
+    assert stage.shortest_move_seconds() == pytest.approx(4 * 60 / 132)  # 4 beats at 132 bpm
+    assert judges.shortest_run(15) == 14 and judges.shortest_run(10) == 10  # 13.6 and 9.1 frames, up
+    with pytest.raises(ValueError, match="fps must be a positive number"):
+        judges.shortest_run(0)
+
+
 def test_move_histogram_weighs_runs_by_their_frames():
     histogram = judges.move_histogram([[0, 30], [2, 10], [0, 20]], count=3)
     assert np.allclose(histogram, [50 / 60, 0, 10 / 60])
@@ -236,6 +243,20 @@ def test_transition_check_counts_forbidden_changes_and_scores_the_allowed_ones()
 def test_the_stage_routine_forbids_a_kick_after_a_kick():
     front, side, idle = (stage.MOVES.index(name) for name in ("front_kick", "side_kick", "idle_bounce"))
     assert judges.transition_check([[front, 30], [side, 30], [idle, 30]])["forbidden"] == 1
+
+
+def test_transition_references_match_a_long_routine_and_its_shuffled_order():
+    references = judges.transition_references()
+    labels = np.concatenate([stage.plan_routine(27_000, seed=s).labels for s in range(4)])
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    runs = np.stack([labels[np.r_[0, edges]], np.diff(np.r_[0, edges, len(labels)])], axis=1)
+    danced, shuffled = judges.transition_check(runs), judges.transition_check(judges.shuffled_runs(runs))
+    assert danced["forbidden"] == 0 and references["routine"]["forbidden share"] == 0
+    assert danced["log_probability"] == pytest.approx(references["routine"]["log_probability"], abs=0.05)
+    assert shuffled["log_probability"] == pytest.approx(references["shuffled"]["log_probability"], abs=0.05)
+    forbidden_share = shuffled["forbidden"] / shuffled["changes"]
+    assert forbidden_share == pytest.approx(references["shuffled"]["forbidden share"], abs=0.015)
+    assert references["routine"]["log_probability"] > references["shuffled"]["log_probability"]
 
 
 def test_shuffled_runs_keep_every_frame_of_every_move():

@@ -135,6 +135,24 @@ def test_stand_still_and_linear_baselines():
         sequence.LinearAutoregressive.fit(split.train, order=0)
 
 
+def test_a_linear_dance_follows_its_predictions_and_adds_tempered_noise():
+    split = sequence.prepare(wave(400))
+    linear = sequence.LinearAutoregressive.fit(split.train, order=2)
+    warm_up = np.stack([split.train[:10], split.train[50:60]])
+    cold = linear.generate(warm_up, 30, temperature=0.0)
+    assert cold.shape == (2, 30, split.train.shape[1])
+    history = list(warm_up[1])
+    for code in cold[1]:  # at τ = 0 each code is the prediction from the two before it
+        np.testing.assert_allclose(code, linear.predict(np.array(history[-2:]))[-1], atol=1e-4)
+        history.append(code)
+    warm = linear.generate(warm_up, 2000, temperature=0.5, seed=1)
+    noise = warm[:, 2:] - np.stack([linear.predict(d)[:-1] for d in warm])
+    np.testing.assert_allclose(noise.std(axis=(0, 1)), linear.std * np.sqrt(0.5), rtol=0.1)
+    np.testing.assert_array_equal(warm, linear.generate(warm_up, 2000, temperature=0.5, seed=1))
+    with pytest.raises(ValueError, match="W ≥ 2"):
+        linear.generate(warm_up[:, :1], 5)
+
+
 def test_gaussian_nll_matches_the_formula():
     value = sequence.gaussian_nll(np.array([[1.0, 3.0]]), np.array([[0.0, 3.0]]), np.array([1.0, 2.0]))
     expected = np.mean([0.5 + 0.5 * np.log(2 * np.pi), np.log(2.0) + 0.5 * np.log(2 * np.pi)])

@@ -43,12 +43,15 @@ from .recording import (
 from .routine import (
     BLEND_BEATS,
     REACH,
+    TEMPO_RANGE,
     TRAVEL,
     Routine,
     blend_poses,
     cycle_choices,
     long_run_moves,
     plan_routine,
+    shortest_move_seconds,
+    stationary_distribution,
     transition_matrix,
 )
 from .scenery import (
@@ -77,6 +80,9 @@ __all__ = [
     "transition_matrix",
     "long_run_moves",
     "cycle_choices",
+    "shortest_move_seconds",
+    "stationary_distribution",
+    "TEMPO_RANGE",
     "Routine",
     "plan_routine",
     "blend_poses",

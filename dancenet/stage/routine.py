@@ -104,6 +104,17 @@ def _travel(n_frames: int, fps: float, rng) -> np.ndarray:
     return TRAVEL * np.sin(angle)
 
 
+#: the tempi a routine is danced at when none is given, in beats per minute
+TEMPO_RANGE = (96.0, 132.0)
+
+
+def shortest_move_seconds() -> float:
+    """How long the briefest move of any routine lasts: the fewest beats a move can take, at the
+    fastest tempo."""
+    beats = min(b * min(cycle_choices(b)) for b in MOVE_BEATS)
+    return beats * 60.0 / TEMPO_RANGE[1]
+
+
 def cycle_choices(beats: int) -> tuple[int, ...]:
     """How many cycles a move of ``beats`` beats per cycle may last, each as likely: a 4-beat move
     1 or 2, a 2-beat move 2 to 4 — 4 to 8 beats either way."""
@@ -117,11 +128,17 @@ def long_run_moves() -> np.ndarray:
     What a dance would show over hours; a clip of a few minutes holds only a few dozen moves and
     strays far from it.
     """
-    values, vectors = np.linalg.eig(transition_matrix().T)
-    stationary = np.real(vectors[:, np.argmin(np.abs(values - 1.0))])
     beats = np.array([b * np.mean(cycle_choices(b)) for b in MOVE_BEATS])
-    share = stationary / stationary.sum() * beats
+    share = stationary_distribution(transition_matrix()) * beats
     return share / share.sum()
+
+
+def stationary_distribution(chain) -> np.ndarray:
+    """The distribution ``π`` with ``π P = π`` of a row-stochastic matrix ``P``: where a long
+    walk on the chain spends its steps."""
+    values, vectors = np.linalg.eig(np.asarray(chain, float).T)
+    vector = np.real(vectors[:, np.argmin(np.abs(values - 1.0))])
+    return vector / vector.sum()
 
 
 def _plan(last_beat: float, rng) -> list[_Segment]:
@@ -170,7 +187,7 @@ def plan_routine(n_frames: int, fps: float = 30.0, bpm: float | None = None, see
     fps = _check_positive(fps, "fps")
     seed = _check_seed(seed)
     rng = np.random.default_rng([_TAG_DANCE, seed])
-    bpm = float(rng.uniform(96.0, 132.0)) if bpm is None else _check_positive(bpm, "bpm")
+    bpm = float(rng.uniform(*TEMPO_RANGE)) if bpm is None else _check_positive(bpm, "bpm")
     if not 20 <= bpm <= 400:
         raise ValueError(f"bpm must be between 20 and 400, got {bpm}")
     beat = _beat_clock(n_frames, fps, bpm, rng)

@@ -213,18 +213,7 @@ def judge_data(
     between). A window takes the label of its middle frame. No window straddles two parts, so
     the held-out windows share no frame with the training ones.
     """
-    frames = _frames(images, "silhouettes")
-    labels, frame_indices = np.asarray(labels), np.asarray(frame_indices)
-    if not len(labels) == len(frame_indices) == len(frames):
-        raise ValueError(
-            f"got {len(frames)} silhouettes, {len(labels)} labels and {len(frame_indices)} frame "
-            "indices: need one label and one frame index per silhouette"
-        )
-    starts = np.arange(_window_count(frames, window))
-    if window > 1:  # keep the windows whose frames follow one another in the video
-        steps = np.diff(frame_indices)
-        unbroken = np.lib.stride_tricks.sliding_window_view(steps == steps.min(), window - 1).all(axis=1)
-        starts = starts[unbroken]
+    frames, labels, starts = _labelled_windows(images, labels, frame_indices, window)
     end_train = held_out_start(len(frames), held_out)
     end_fit = held_out_start(end_train, validation)
     ends = starts + window  # one past each window's last frame
@@ -246,6 +235,32 @@ def judge_data(
         labels={name: labels[part + middle].astype(np.int32) for name, part in parts.items()},
         window=window,
     )
+
+
+def _labelled_windows(images, labels, frame_indices, window: int):
+    """The frames, their labels, and the starts of the windows whose frames follow one another in
+    the video (no frame dropped in between)."""
+    frames = _frames(images, "silhouettes")
+    labels, frame_indices = np.asarray(labels), np.asarray(frame_indices)
+    if not len(labels) == len(frame_indices) == len(frames):
+        raise ValueError(
+            f"got {len(frames)} silhouettes, {len(labels)} labels and {len(frame_indices)} frame "
+            "indices: need one label and one frame index per silhouette"
+        )
+    starts = np.arange(_window_count(frames, window))
+    if window > 1:
+        steps = np.diff(frame_indices)
+        unbroken = np.lib.stride_tricks.sliding_window_view(steps == steps.min(), window - 1).all(axis=1)
+        starts = starts[unbroken]
+    return frames, labels, starts
+
+
+def judged_clip(judge: keras.Model, images, labels, frame_indices) -> tuple[np.ndarray, np.ndarray]:
+    """The true move (its middle frame's) and the judged move of every window of a labelled clip —
+    say a fresh stage video, to test the judge on a routine, dancer and stage it never saw."""
+    window = judge.input.shape[-1]
+    frames, labels, starts = _labelled_windows(images, labels, frame_indices, window)
+    return labels[starts + window // 2], move_probabilities(judge, frames, starts).argmax(axis=1)
 
 
 def _window_pipeline(data: JudgeData, part: str, batch_size: int, shuffle: bool) -> tf.data.Dataset:

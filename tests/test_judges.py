@@ -182,6 +182,10 @@ def test_a_judge_learns_which_way_a_bar_moves_from_windows_of_frames(bar_judge):
     assert (true == judged).mean() > 0.9  # one frame alone is right half the time: it needs motion
     assert judges.judge_features(judge, images[:10]).shape == (7, judges.JUDGE_FEATURES)
     assert judges.move_probabilities(judge, images[:10]).shape == (7, judges.MOVE_COUNT)
+    fresh = np.concatenate([moving_bar(40, down=block % 3 == 0) for block in range(6)])  # a new order
+    labels = np.repeat(np.arange(6) % 3 != 0, 40).astype(int)  # 0 = down, as in training
+    true, judged = judges.judged_clip(judge, fresh, labels, np.arange(240))
+    assert len(true) == 237 and (true == judged).mean() > 0.9
 
 
 def test_judge_dances_finds_a_still_dance_far_from_the_real_one(bar_judge):

@@ -173,7 +173,7 @@ def _windows_at(frames: np.ndarray, starts: np.ndarray, length: int) -> np.ndarr
     return np.ascontiguousarray(frames[index].transpose(0, 2, 3, 1))
 
 
-def build_move_judge(image_size, window: int = JUDGE_WINDOW, moves: int = len(MOVES)) -> keras.Model:
+def build_move_judge(image_size, window: int = JUDGE_WINDOW, moves: int = MOVE_COUNT) -> keras.Model:
     """A small convolutional classifier: ``window`` frames as channels → a probability per move.
 
     Three blocks of 3×3 convolution and 2×2 pooling, as the encoder has, then a Dense layer of
@@ -490,8 +490,8 @@ def judge_dances(judge: keras.Model, dances: dict, real, fps: float, bpm: float)
     judged move and the routine's long-run share (:func:`dancenet.stage.long_run_moves`); the
     transition check (``changes``, ``forbidden``, ``log-probability per change``); the
     ``median duration`` of a move, in beats at ``bpm``; the judge's mean ``confidence`` (its top
-    probability); and ``FJD``, the Fréchet judge distance to the ``real`` frames (a real dance,
-    at least as long as every set's frames together for equal sizes).
+    probability); and ``FJD``, the Fréchet judge distance to the ``real`` frames of a real dance
+    (on equal numbers of windows, see :func:`frechet_judge_distance`).
     """
     long_run = stage.long_run_moves()
     real_features = _judge_outputs(judge, real)[1]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -47,11 +47,14 @@ ARTIFACTS = (
     "latents",
     "sequence-memory",
     "sequence-original",
+    "sequence-windows",
+    "sequence-centered",
     "judge",
 )
 
-#: the sequence models: ours, with memory, and the original's
-SEQUENCE_KINDS = ("memory", "original")
+#: the sequence models: ours, with memory, the original's, and the steps between them that chapter
+#: 7's ablation measures (:data:`dancenet.sequence.ABLATION`)
+SEQUENCE_KINDS = ("memory", "original", "windows", "centered")
 
 #: the profile fields each recipe reads (and no others: its build sees only these)
 FIELDS = {
@@ -253,8 +256,9 @@ class Pipeline:
         return sequence.prepare(self.latents)
 
     def sequence_model(self, kind: str = "memory") -> TrainedModel:
-        """Chapter 7's sequence models: ``"memory"`` (windowed stacked LSTMs, ours) or
-        ``"original"`` (the original's one-step model)."""
+        """Chapter 7's sequence models: ``"memory"`` (windowed stacked LSTMs, ours),
+        ``"original"`` (the original's one-step model), or a step of the ablation between them:
+        ``"windows"`` (windows alone), ``"centered"`` (windows, mixture centred on the current code)."""
         if kind not in SEQUENCE_KINDS:
             raise ValueError(f"unknown sequence model {kind!r}: choose one of {', '.join(SEQUENCE_KINDS)}")
         return self.artifact(f"sequence-{kind}").get()
@@ -280,6 +284,8 @@ class Pipeline:
                 "latents": self._latents,
                 "sequence-memory": lambda: self._sequence("memory"),
                 "sequence-original": lambda: self._sequence("original"),
+                "sequence-windows": lambda: self._sequence("windows"),
+                "sequence-centered": lambda: self._sequence("centered"),
                 "judge": self._judge,
             }
             if name not in recipes:
@@ -416,7 +422,10 @@ class Pipeline:
 
         def build(folder: Path, profile) -> None:
             data = sequence.prepare(latents.get())
-            train = sequence.train_sequence_model if kind == "memory" else sequence.train_original_model
+            if kind == "original":
+                train = sequence.train_original_model
+            else:
+                train = partial(sequence.train_sequence_model, **sequence.ABLATION[kind])
             model, history = train(data, profile, seed=TRAINING_SEED, progress=self.progress)
             score = float(sequence.held_out_nll(model, data).mean())
             TrainedModel(model, {}, {"held_out_nll": score}).save(folder, history.history)
@@ -510,5 +519,6 @@ def move_judge(profile: Profile | str | None = None, progress: bool = True) -> T
 def trained_sequence_model(
     profile: Profile | str | None = None, kind: str = "memory", progress: bool = True, video_path=None
 ) -> TrainedModel:
-    """Chapter 7's sequence models, ``"memory"`` (ours) or ``"original"``, on the latent sequence."""
+    """Chapter 7's sequence models on the latent sequence: ``"memory"`` (ours), ``"original"``, or a
+    step of the ablation between them (see :meth:`Pipeline.sequence_model`)."""
     return Pipeline(profile, video_path, progress=progress).sequence_model(kind)

@@ -38,6 +38,14 @@ DROPOUT = 0.4
 INPUT_NOISE = 0.2
 #: epochs without improvement on the validation codes before training stops
 PATIENCE = 8
+#: chapter 7's ablation: how each of our changes to the original is switched on, one row after
+#: another — windows (memory) alone, then centring the mixture on the current code, then input
+#: noise; ``"memory"``, with all three, is ours
+ABLATION = {
+    "windows": {"centered": False, "input_noise": 0.0},
+    "centered": {"centered": True, "input_noise": 0.0},
+    "memory": {"centered": True, "input_noise": INPUT_NOISE},
+}
 #: names of the head's layers, shared by every sequence model (and looked up by name to run a
 #: model one step at a time)
 DENSE_LAYER = "dense"
@@ -181,13 +189,16 @@ def build_original_model(profile: Profile | str | None = None) -> keras.Model:
     return keras.Model(code, _head(profile, x), name="original_sequence_model")
 
 
-def build_sequence_model(profile: Profile | str | None = None, centered: bool = True) -> keras.Model:
+def build_sequence_model(
+    profile: Profile | str | None = None, centered: bool = True, input_noise: float = INPUT_NOISE
+) -> keras.Model:
     """The model with memory: the same stack over whole sequences ``(batch, time, D)``, a mixture
     over the next code at every step, centered on the current code (:class:`AddCurrentCode`), or —
-    ``centered=False`` — on nothing, predicting the next code outright as the original does."""
+    ``centered=False`` — on nothing, predicting the next code outright as the original does.
+    ``input_noise`` (standardized units, training only; 0 for none) is added to the codes read."""
     profile = get_profile(profile)
     codes = keras.Input((None, profile.latent_dim), name="z")
-    x = layers.GaussianNoise(INPUT_NOISE, name="input_noise")(codes)  # active in training only
+    x = layers.GaussianNoise(input_noise, name="input_noise")(codes)  # active in training only
     for i in range(1, profile.lstm_layers + 1):
         x = layers.LSTM(profile.lstm_units, return_sequences=True, name=f"lstm{i}")(x)
         x = layers.Dropout(DROPOUT, name=f"dropout{i}")(x)
@@ -306,12 +317,14 @@ def train_sequence_model(
     batch_size: int = 32,
     learning_rate: float = 1e-3,
     centered: bool = True,
+    input_noise: float = INPUT_NOISE,
     strategy=None,
     seed: int = 0,
     progress: bool = True,
 ):
     """The model with memory trained on overlapping windows of the training part, the loss at
-    every step; the last 10 % of the training part (as windows) chooses the best epoch."""
+    every step; the last 10 % of the training part (as windows) chooses the best epoch.
+    ``centered`` and ``input_noise`` are :func:`build_sequence_model`'s (see :data:`ABLATION`)."""
     profile = get_profile(profile)
     cut = _validation_cut(len(sequence.train))
     validation = sequence.train[cut - 1 :]
@@ -323,7 +336,7 @@ def train_sequence_model(
         )
 
     return _train(
-        lambda: build_sequence_model(profile, centered),
+        lambda: build_sequence_model(profile, centered, input_noise),
         data,
         profile,
         epochs,

@@ -13,7 +13,7 @@ from dancenet.framing import FramingSettings
 from dancenet.profiles import Profile, get_profile
 
 CI = get_profile("ci")
-SEQUENCE = {"sequence-memory", "sequence-original"}
+SEQUENCE = {"sequence-memory", "sequence-original", "sequence-windows", "sequence-centered"}
 
 #: which artifacts read each profile field themselves — written out here, independently of the
 #: recipes' own declarations, so that a recipe that reads too much or too little is caught
@@ -43,6 +43,8 @@ MADE_FROM = {
     "latents": {"vae", "silhouettes"},
     "sequence-memory": {"latents"},
     "sequence-original": {"latents"},
+    "sequence-windows": {"latents"},
+    "sequence-centered": {"latents"},
     "judge": {"silhouettes", "stage"},
 }
 
@@ -223,7 +225,7 @@ def test_trained_autoencoder_is_cached_beside_the_vae(shared_cache):
 def test_trained_sequence_models_are_cached(shared_cache):
     from dancenet import sequence
 
-    for kind in ("original", "memory"):
+    for kind in artifacts.SEQUENCE_KINDS:
         trained = artifacts.trained_sequence_model("ci", kind, progress=False)
         assert len(trained.history["loss"]) == CI.sequence_epochs and np.isfinite(trained.held_out_nll)
         again = shared_cache.sequence_model(kind)
@@ -231,6 +233,13 @@ def test_trained_sequence_models_are_cached(shared_cache):
         np.testing.assert_allclose(
             sequence.held_out_nll(again.model, data).mean(), trained.held_out_nll, rtol=1e-5
         )
+    # each step of the ablation is the model it says it is
+    built = {kind: shared_cache.sequence_model(kind).model for kind in sequence.ABLATION}
+    for kind, switches in sequence.ABLATION.items():
+        names = {layer.name for layer in built[kind].layers}
+        assert (sequence.ADD_CURRENT_CODE_LAYER in names) == switches["centered"]
+        assert built[kind].get_layer("input_noise").stddev == switches["input_noise"]
+    assert sequence.ABLATION["memory"]["input_noise"] > 0
     with pytest.raises(ValueError, match="unknown sequence model"):
         artifacts.trained_sequence_model("ci", "transformer")
 

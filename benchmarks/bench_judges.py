@@ -8,8 +8,9 @@ as a video of your own would be — through background removal and framing. Then
 the course's temperature, the original as it was (τ = 0.01, each code fed back unscaled) and a
 linear model of the last two codes — judged beside the real dance: the real held-out silhouettes
 in two halves and the held-out codes decoded by the VAE. The Fréchet judge distance compares every
-set with the training part's silhouettes, on equal numbers of windows. Last, the exact transition
-references: what the routine's own chain and a random order of its moves score per change.
+set with the training part's silhouettes, on equal numbers of windows. Then the exact transition
+references: what the routine's own chain and a random order of its moves score per change. Last,
+one dancer of ours for 10,000 frames: does it ever freeze or loop?
 
 Everything is cached (``$DANCENET_CACHE``). Run: python benchmarks/bench_judges.py [--profile cpu]
 """
@@ -31,6 +32,7 @@ from dancenet.artifacts import Pipeline  # noqa: E402
 
 DANCERS, LENGTH = 4, 1000
 FRESH_SEED = 21
+LONG_DANCE = 10_000
 
 
 def fresh_accuracy(pipeline: Pipeline, judge) -> dict:
@@ -83,6 +85,15 @@ def dances(pipeline: Pipeline) -> dict:
     return {name: [decode(data.scaler.inverse(d))[..., 0] for d in group] for name, group in codes.items()}
 
 
+def long_dance(pipeline: Pipeline) -> dict:
+    """Freezes and loops of one dancer of ours over :data:`LONG_DANCE` frames at the course's τ."""
+    data = pipeline.latent_sequence
+    ours = choreography.Choreographer(pipeline.sequence_model("memory").model)
+    codes = ours.generate(data.train[: sequence.WINDOW], LONG_DANCE, choreography.DEFAULT_TEMPERATURE, seed=3)
+    row = choreography.report({"long": codes}, data.held_out, reference=data.train)["long"]
+    return {key: row[key] for key in ("motion energy", "frozen windows", "longest repeat (frames)", "loops")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="cpu")
@@ -128,6 +139,7 @@ def main() -> None:
         cells = [f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in columns]
         print(f"| {name} | " + " | ".join(cells) + f" | {ghosts:.3f} |")
     print("\nexact transition references:", judges.transition_references())
+    print(f"\nours, one dancer of {LONG_DANCE:,} frames:", long_dance(pipeline))
     print(f"\n{time.perf_counter() - started:.0f} s")
 
 

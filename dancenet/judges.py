@@ -490,8 +490,9 @@ def judge_dances(judge: keras.Model, dances: dict, real, fps: float, bpm: float)
     judged move and the routine's long-run share (:func:`dancenet.stage.long_run_moves`); the
     transition check (``changes``, ``forbidden``, ``log-probability per change``); the
     ``median duration`` of a move, in beats at ``bpm``; the judge's mean ``confidence`` (its top
-    probability); and ``FJD``, the Fréchet judge distance to the ``real`` frames of a real dance
-    (on equal numbers of windows, see :func:`frechet_judge_distance`).
+    probability); ``FJD``, the Fréchet judge distance to the ``real`` frames of a real dance
+    (on equal numbers of windows, see :func:`frechet_judge_distance`); and the ``move share``
+    itself, ``(MOVE_COUNT,)``, to see which moves the TV comes from.
     """
     long_run = stage.long_run_moves()
     real_features = _judge_outputs(judge, real)[1]
@@ -511,5 +512,6 @@ def judge_dances(judge: keras.Model, dances: dict, real, fps: float, bpm: float)
             "median duration": float(np.median(move_durations(every, fps, bpm))),
             "confidence": float(np.concatenate(confidences).mean()),
             "FJD": frechet_judge_distance(np.concatenate(features), real_features),
+            "move share": move_histogram(every),
         }
     return rows

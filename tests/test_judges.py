@@ -201,7 +201,11 @@ def test_judge_dances_finds_a_still_dance_far_from_the_real_one(bar_judge):
         "median duration",
         "confidence",
         "FJD",
+        "move share",
     }
+    for row in rows.values():
+        assert row["move share"].shape == (judges.MOVE_COUNT,) and row["move share"].sum() == pytest.approx(1)
+    assert np.sort(rows["still"]["move share"])[-1] == 1  # one move, held throughout
     assert rows["moving"]["changes"] >= 4  # three blocks of 40 frames in each dance: two changes
     assert rows["still"]["changes"] == 0 and rows["still"]["median duration"] == pytest.approx(117 / 15 * 2)
     assert rows["still"]["FJD"] > 3 * rows["moving"]["FJD"]

@@ -8,4 +8,12 @@ makes, ``artifacts`` the recipes for it; ``widgets`` and ``plotting`` draw; ``cl
 ``dancenet`` command.
 """
 
+import importlib.util
+
 __version__ = "0.1.0"
+
+if importlib.util.find_spec("cv2") is None:
+    raise ImportError(
+        'dancenet needs OpenCV and finds none: pip install "dancenet[opencv]" (or any OpenCV build, '
+        "such as opencv-python-headless)"
+    )

@@ -1,8 +1,12 @@
 """Notebook hygiene: the committed chapters are complete, executed in order, error-free and
 set up so a Colab reader can run any one of them on its own."""
 
+import ast
+import builtins
+import importlib.util
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -76,6 +80,31 @@ class TestChapter:
         assert "import dancenet" in setup and "except ImportError" in setup
         assert f"git+{url}" in setup, f"setup cell must install from {url}"
         assert "get_profile()" in setup and "print(" in setup
+
+    @pytest.mark.parametrize("has_opencv", [True, False], ids=["opencv-installed", "no-opencv"])
+    def test_setup_cell_adds_opencv_only_where_none_is(self, path, has_opencv, monkeypatch):
+        # run the setup cell's install step as on a runtime without dancenet, pip replaced by a recorder
+        setup = "".join(code_cells(load(path))[0]["source"])
+        install = next(node for node in ast.parse(setup).body if isinstance(node, ast.Try))
+        real_import, real_find, commands = builtins.__import__, importlib.util.find_spec, []
+
+        def without_dancenet(name, *args, **kwargs):
+            if name == "dancenet":
+                raise ImportError("No module named 'dancenet'")
+            return real_import(name, *args, **kwargs)
+
+        def cv2_spec(name, *args):
+            if name == "cv2":
+                return real_find("json") if has_opencv else None
+            return real_find(name, *args)
+
+        monkeypatch.setattr(builtins, "__import__", without_dancenet)
+        monkeypatch.setattr(importlib.util, "find_spec", cv2_spec)
+        monkeypatch.setattr(subprocess, "run", lambda command, **options: commands.append(command))
+        exec(compile(ast.Module([install], type_ignores=[]), path.name, "exec"), {})
+        (command,) = commands
+        assert command[1:4] == ["-m", "pip", "install"]
+        assert command[-1].startswith("dancenet @ git+" if has_opencv else "dancenet[opencv] @ git+")
 
     def test_checked_cells_have_no_stderr(self, path):
         # TensorFlow's start-up log lands in the first cell that starts its devices; the setup

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import tomllib
 import yaml
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,3 +63,38 @@ def test_repository_url_agrees_with_the_book_config():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     book = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert project["urls"]["Repository"] == book["repository"]["url"]
+
+
+def colab_snapshot() -> dict[str, str]:
+    lines = (ROOT / "tests" / "colab-2026-08.txt").read_text().splitlines()
+    pins = [line.split("==") for line in lines if line and not line.startswith("#")]
+    return {_split(name)[0]: version for name, version in pins}
+
+
+def runtime_requirements() -> dict[str, str]:
+    return dict(
+        _split(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    )
+
+
+def test_python_has_no_upper_bound_and_admits_colabs():
+    python = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert "<" not in python and colab_snapshot()["python"] in SpecifierSet(python)
+
+
+def test_colab_snapshot_satisfies_every_runtime_dependency():
+    snapshot = colab_snapshot()
+    for name, spec in runtime_requirements().items():
+        if name in snapshot:
+            assert snapshot[name] in SpecifierSet(spec), f"Colab's {name} {snapshot[name]} is outside {spec}"
+    # a new runtime dependency must be checked against Colab's version too: record it in the snapshot
+    assert set(runtime_requirements()) - set(snapshot) == {"tqdm"}
+
+
+def test_no_opencv_build_is_a_runtime_dependency():
+    # Colab's opencv-python provides cv2; a second build beside it would overwrite its files
+    assert not [name for name in runtime_requirements() if name.startswith("opencv")]
+    opencv = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"][
+        "opencv"
+    ]
+    assert [_split(r)[0] for r in opencv] == ["opencv-python-headless"]

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dancenet.claims import HOLD
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 #: a line of TensorFlow's C++ log, e.g. ``I0000 00:00:1795524884.904483    6512 port.cc:153] …``
@@ -19,6 +21,9 @@ TENSORFLOW_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]", r
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: chapter 7 has no widget (its figures do the showing), as the book's chapter table says
 WITHOUT_WIDGET = {"07_stacked_lstms"}
+#: chapters whose claims are still checked by plain asserts in their visible cells, not yet by
+#: hidden claims.check cells (issue 14 moves them; each leaves this set as it is re-executed)
+PLAIN_ASSERTS = {"03_encoder", "04_decoder", "05_reparameterization", "07_stacked_lstms", "08_choreography"}
 
 
 def load(path: Path) -> dict:
@@ -115,6 +120,20 @@ class TestChapter:
             for cell in checked
             if any(output.get("name") == "stderr" for output in cell.get("outputs", []))
         ]
+
+    def test_every_claim_check_ran_and_held(self, path):
+        # the prose's claims are checked by hidden cells (dancenet.claims); a check that errored,
+        # was skipped or never ran leaves no "claims hold" line in the committed output
+        checks = [c for c in code_cells(load(path)) if "claims.check(" in "".join(c["source"])]
+        if path.stem in PLAIN_ASSERTS:
+            assert not checks, f"{path.stem} checks its claims now: remove it from PLAIN_ASSERTS"
+        else:
+            assert checks, "every chapter checks the claims its prose makes: add a claims.check cell"
+        for cell in checks:
+            text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+            start = "".join(cell["source"])[:80]
+            assert HOLD in text, f"a claims check did not run or did not hold: {start!r}"
+            assert "remove-cell" in cell["metadata"].get("tags", []), f"hide the claims check {start!r}"
 
     def test_committed_outputs_come_from_the_cpu_profile(self, path):
         first = code_cells(load(path))[0]["outputs"]

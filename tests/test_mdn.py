@@ -321,3 +321,17 @@ def test_sample_tensor_follows_the_same_temperature_rule():
     np.testing.assert_array_equal(*again)
     other = mdn.sample_tensor(batch[:8], dimensions, components, 1.0, tf.constant([7, 8])).numpy()
     assert not np.allclose(other, again[0])
+
+
+def test_the_mse_toy_fit_reaches_the_conditional_mean_not_a_straight_line():
+    # chapter 6's claim: squared error learns E[y | x], which here is far from linear
+    x, y = mdn.inverse_problem(1000, seed=2024)
+    bins = np.linspace(x.min(), x.max(), 21)
+    which = np.digitize(x[:, 0], bins) - 1
+    full = [b for b in range(20) if (which == b).sum() >= 20]
+    centres = ((bins[:-1] + bins[1:]) / 2)[full, None].astype(np.float32)
+    conditional_mean = np.array([y[which == b, 0].mean() for b in full])
+    predicted = mdn.fit_toy(x, y, components=None).predict(centres, verbose=0)[:, 0]
+    line = np.polyval(np.polyfit(centres[:, 0], conditional_mean, 1), centres[:, 0])
+    assert np.abs(predicted - conditional_mean).max() < 0.12
+    assert np.abs(conditional_mean - line).max() > 0.15  # the test means something: E[y | x] bends

@@ -3,12 +3,15 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from dancenet import cli, video
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args):
@@ -151,3 +154,17 @@ def test_dance_bad_input_is_a_clear_error(
 def test_unknown_profile_is_refused_by_the_parser():
     result = run("dance", "--video", "x.mp4", "--out", "d.mp4", "--profile", "laptop")
     assert result.returncode == 2 and "invalid choice: 'laptop'" in result.stderr
+
+
+def test_the_own_video_appendix_runs_as_printed(tiny_stage, tmp_path, monkeypatch):
+    # book/own_video.md's step-by-step snippet, on the tiny stage video in place of my_dance.mp4
+    text = (ROOT / "book" / "own_video.md").read_text()
+    snippet = text.split("```python\n", 1)[1].split("```", 1)[0]
+    assert '"my_dance.mp4"' in snippet and "fps=15" not in snippet
+    monkeypatch.setenv("DANCENET_PROFILE", "ci")
+    monkeypatch.chdir(tmp_path)
+    scope = {}
+    exec(compile(snippet.replace('"my_dance.mp4"', repr(str(tiny_stage))), "own_video.md", "exec"), scope)
+    written = video.video_info(tmp_path / "dance.mp4")
+    assert written.frame_count == 300
+    assert written.fps == pytest.approx(video.video_info(tiny_stage).fps / scope["profile"].frame_stride)

@@ -1,3 +1,5 @@
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -6,6 +8,17 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+NO_CHROMIUM = "Chromium not found: apt-get install chromium, or set DANCENET_CHROMIUM"
+
+
+def find_chromium() -> str | None:
+    """The browser the browser checks drive: ``DANCENET_CHROMIUM``, or the first on the PATH."""
+    return os.environ.get("DANCENET_CHROMIUM") or next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +70,28 @@ def html(tmp_path_factory) -> Path:
 
 def pytest_configure(config):
     np.set_printoptions(precision=4, suppress=True)
+
+
+BROWSER_SKIPPED = pytest.StashKey[int]()
+
+
+def pytest_report_header(config):
+    if find_chromium() is None and in_ci():
+        return f"browser checks: {NO_CHROMIUM} (CI=true: they fail)"
+
+
+def pytest_collection_modifyitems(config, items):
+    # without a browser the browser checks are left out and said so in one line, except under
+    # CI=true, where they run and fail
+    if find_chromium() is not None or in_ci():
+        return
+    browser = [item for item in items if "browser" in item.keywords]
+    if browser:
+        items[:] = [item for item in items if "browser" not in item.keywords]
+        config.hook.pytest_deselected(items=browser)
+        config.stash[BROWSER_SKIPPED] = len(browser)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if skipped := config.stash.get(BROWSER_SKIPPED, 0):
+        terminalreporter.write_line(f"{skipped} browser checks skipped: {NO_CHROMIUM}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import os
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import NO_CHROMIUM, find_chromium
 from test_book import ROOT, toc_pages
 from test_notebooks import WITHOUT_WIDGET
 
@@ -52,13 +52,9 @@ class Visit:
 
 
 def chromium() -> str:
-    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-    path = os.environ.get("DANCENET_CHROMIUM") or next(filter(None, map(shutil.which, names)), None)
+    path = find_chromium()
     if path is None:
-        pytest.fail(
-            "the browser tests need Chromium: install it (Debian: apt-get install chromium) "
-            "or name its executable in DANCENET_CHROMIUM"
-        )
+        pytest.fail(NO_CHROMIUM)
     return path
 
 

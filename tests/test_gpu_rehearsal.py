@@ -1,0 +1,37 @@
+"""The `gpu` profile's code path, rehearsed on the CPU: the original's exact architecture through
+every artifact — stage, silhouettes, framing, VAE, autoencoder, codes, both sequence models, the
+move judge, generation and decoding — on a tiny clip (600 stage frames, one epoch each), so what a
+Colab GPU reader runs is exercised where no GPU is. (Its time: BENCHMARKS.md.)"""
+
+import dataclasses
+
+import numpy as np
+
+from dancenet import choreography, sequence
+from dancenet.artifacts import Pipeline
+from dancenet.profiles import PROFILES
+
+
+def test_the_original_architecture_runs_through_every_artifact():
+    rehearsal = dataclasses.replace(
+        PROFILES["gpu"], name="gpu-rehearsal", stage_frames=600, vae_epochs=1, sequence_epochs=1
+    )
+    pipeline = Pipeline(rehearsal, progress=False)
+    images = pipeline.training_images
+    assert images.shape[1:] == (120, 208, 1) and len(images) > 150
+    vae = pipeline.vae.model
+    assert vae.encoder.count_params() == 1_724_128 and vae.decoder.count_params() == 1_744_545
+    assert pipeline.autoencoder.held_out_iou >= 0
+    data = pipeline.latent_sequence
+    assert data.train.shape[1] == 128 and np.isfinite(data.whole).all()
+    original, ours = pipeline.sequence_model("original"), pipeline.sequence_model("memory")
+    assert original.model.count_params() == 12_198_336
+    for trained in (original, ours):
+        assert np.isfinite(trained.held_out_nll)
+        dance = choreography.Choreographer(trained.model).generate(
+            data.train[None, -sequence.WINDOW :], 12, temperature=0.5, seed=0
+        )
+        assert dance.shape == (1, 12, 128) and np.isfinite(dance).all()
+        frames = vae.decode(data.scaler.inverse(dance[0]))
+        assert frames.shape == (12, 120, 208, 1) and 0 <= frames.min() <= frames.max() <= 1
+    assert 0 <= pipeline.move_judge.held_out_accuracy <= 1

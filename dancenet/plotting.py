@@ -17,6 +17,11 @@ from .video import to_uint8
 HIT, FALSE_ALARM, MISS = (40, 170, 80), (230, 60, 50), (40, 110, 230)
 
 
+#: the widest a figure should be, in inches: the book shows figures at its column's width (about
+#: 690 px), so at 110 dpi a 9-inch figure's 10-point text is shown at about 10 px
+FIGURE_WIDTH = 9.0
+
+
 def use_style() -> None:
     """The course's figure style: clean axes, readable fonts, crisp pixels."""
     plt.rcParams.update(
@@ -43,12 +48,17 @@ def _as_display(image: np.ndarray) -> tuple[np.ndarray, str | None]:
 
 
 def frame_grid(images, titles=None, ncols: int = 6, size: float = 1.9, suptitle: str | None = None):
-    """A grid of images (RGB, grayscale or masks) with optional titles; returns the figure."""
+    """A grid of images (RGB, grayscale or masks) with optional titles; returns the figure.
+
+    The grid is at most :data:`FIGURE_WIDTH` inches wide (``size`` shrinks to fit), so that its
+    titles stay legible where the book shows it at the column's width.
+    """
     images = list(images)
     if not images:
         raise ValueError("frame_grid needs at least one image")
     ncols = min(ncols, len(images))
     nrows = -(-len(images) // ncols)
+    size = min(size, FIGURE_WIDTH / ncols)
     height, width = np.asarray(images[0]).shape[:2]
     title_room = 0.3 if titles is not None else 0.05
     figure_height = nrows * (size * height / width + title_room) + 0.3 * bool(suptitle)
@@ -62,7 +72,7 @@ def frame_grid(images, titles=None, ncols: int = 6, size: float = 1.9, suptitle:
         shown, cmap = _as_display(image)
         ax.imshow(shown, cmap=cmap, vmin=0, vmax=1 if shown.dtype != np.uint8 else 255)
         if titles is not None:
-            ax.set_title(titles[i], fontsize=8)
+            ax.set_title(titles[i], fontsize=9)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -143,21 +153,14 @@ def animation(frames, *, alt: str, fps: float = 30.0, scale: float = 2.0, title:
     if not alt.strip():
         raise ValueError("animation needs an alt text that describes it")
     height, width = frames.shape[1:3]
-    fig = plt.figure(figsize=(scale * width / 100, scale * height / 100), dpi=100)
-    ax = fig.add_axes((0, 0, 1, 1))
+    band = 16 if title else 0  # pixels above the frames for the title, so it never covers the dancer
+    fig = plt.figure(figsize=(scale * width / 100, scale * (height + band) / 100), dpi=100)
+    ax = fig.add_axes((0, 0, 1, height / (height + band)))
     ax.axis("off")
     shown, cmap = _as_display(frames[0])
     artist = ax.imshow(shown, cmap=cmap, vmin=0, vmax=255 if shown.dtype == np.uint8 else 1)
     if title:
-        ax.text(
-            4,
-            10,
-            title,
-            color="white",
-            fontsize=8,
-            va="top",  # readable over a white dancer too
-            bbox={"facecolor": "black", "alpha": 0.6, "edgecolor": "none", "pad": 1.5},
-        )
+        fig.text(0.02, 1 - band / 2 / (height + band), title, fontsize=8, va="center")
 
     def draw(i):
         artist.set_data(_as_display(frames[i])[0])

@@ -56,3 +56,31 @@ def test_upscale_repeats_pixels_and_rounds_floats_to_uint8():
     big = plotting.upscale(image, 2)
     assert big.shape == (4, 4) and big.dtype == np.uint8
     np.testing.assert_array_equal(big[::2, ::2], [[0, 128], [255, 255]])
+
+
+def first_frame(player: str) -> np.ndarray:
+    import base64
+
+    import cv2
+
+    data = re.search(r'data:image/jpeg;base64,([^"]+)"', player).group(1).replace("\\\n", "")
+    return cv2.imdecode(np.frombuffer(base64.b64decode(data), np.uint8), cv2.IMREAD_GRAYSCALE)
+
+
+def test_a_title_sits_in_a_band_above_the_frames_never_on_them():
+    white = np.full((3, 40, 60), 255, np.uint8)
+    titled = first_frame(plotting.animation(white, alt="white", title="four dancers, τ = 0.5").data)
+    plain = first_frame(plotting.animation(white, alt="white").data)
+    assert plain.shape == (80, 120)
+    assert titled.shape[1] == 120 and titled.shape[0] > 80
+    frames_part, band = titled[-80:], titled[:-80]
+    assert frames_part.min() > 200, "the title covers the frames"
+    assert band.min() < 100, "no title drawn above the frames"
+
+
+def test_a_frame_grid_stays_narrow_enough_to_read_in_the_column():
+    import matplotlib.pyplot as plt
+
+    fig = plotting.frame_grid([np.zeros((20, 10))] * 12, [f"frame {i}" for i in range(12)], ncols=12, size=2)
+    assert fig.get_size_inches()[0] <= plotting.FIGURE_WIDTH + 1e-9
+    plt.close(fig)

@@ -48,6 +48,8 @@ class Visit:
     widgets: list[dict] = field(default_factory=list)
     animations: list[dict] = field(default_factory=list)
     launch_links: list[str] = field(default_factory=list)
+    overflowing: list[str] = field(default_factory=list)  # code blocks and tables wider than the column
+    sidebar_scroll: float = 0.0
     screenshot: Path | None = None
 
 
@@ -141,6 +143,13 @@ def visit(context, url: str, result: Visit, screenshot: Path) -> None:
     }})""")
     result.launch_links = page.evaluate("""() => [...document.querySelectorAll('a[href]')].map(a => a.href)
         .filter(href => href.includes('colab.research.google.com') || href.includes('mybinder.org'))""")
+    result.overflowing = page.evaluate("""() => [...document.querySelectorAll('article pre, article table')]
+        .filter(block => block.scrollWidth > block.clientWidth + 1)
+        .map(block => `${block.tagName.toLowerCase()} ${block.scrollWidth} px in ${block.clientWidth} px: `
+            + block.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 90))""")
+    result.sidebar_scroll = page.evaluate(
+        "() => document.querySelector('.bd-sidebar-primary')?.scrollTop ?? 0"
+    )
     result.screenshot = Path(f"{screenshot}.png")
     page.screenshot(path=str(result.screenshot), full_page=True)  # before any click moves the page
     for kind, selector in (("widget", ".widget-subarea"), ("animation", "div.animation")):
@@ -206,6 +215,17 @@ def test_animation_players_step_through_frames(visits, page):
         ]
         assert len({first_src, second_src, third_src}) == 3, "the frames do not change"
         assert player["alt"].strip()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_code_block_or_table_is_wider_than_the_column(visits, page):
+    assert not visits[page].overflowing, "\n".join(visits[page].overflowing)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_navigation_is_shown_from_its_top(visits, page):
+    # the theme scrolls a navigation taller than the window to the current page, hiding the top
+    assert visits[page].sidebar_scroll == 0
 
 
 @pytest.mark.parametrize("page", CHAPTERS)

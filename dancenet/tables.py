@@ -35,7 +35,7 @@ class Table:
             self.add(*row)
 
     def add(self, *values) -> Table:
-        """Append one row (one value per column, in order; None leaves a cell blank)."""
+        """Append one row (one value per column, in order; None leaves a cell blank, NaN shows "—")."""
         if len(values) != len(self.columns):
             raise ValueError(
                 f"a row of {len(values)} values for a table of {len(self.columns)} columns "
@@ -106,4 +106,6 @@ def _format(value, spec: Format) -> str:
         return spec(value)
     if spec is None or not _is_number(value):
         return str(value)
+    if value != value:  # NaN: a measure with nothing to measure (a dance that never changes move)
+        return "—"
     return format(value, spec)

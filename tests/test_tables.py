@@ -78,6 +78,12 @@ def test_blank_cells_keep_a_column_numeric():
     assert parse(table).classes[1] == [None, "number"]
 
 
+def test_nan_shows_as_a_dash_in_a_numeric_column():
+    table = Table({"dance": None, "log p": ".3f"}, rows=[("ours", -2.64), ("frozen", float("nan"))])
+    assert table.formatted()[1] == ["frozen", "—"]
+    assert parse(table).classes[1] == [None, "number"]
+
+
 def test_format_functions_and_raw_values():
     table = Table({"τ": lambda t: f"τ = {t}", "FLD": ".1f"}, rows=[(0.5, 130.64)])
     assert table.formatted() == [["τ = 0.5", "130.6"]]

@@ -2,6 +2,7 @@
 set up so a Colab reader can run any one of them on its own."""
 
 import ast
+import base64
 import builtins
 import importlib.util
 import json
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dancenet import plotting
 from dancenet.claims import HOLD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,9 +23,9 @@ TENSORFLOW_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]", r
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: chapter 7 has no widget (its figures do the showing), as the book's chapter table says
 WITHOUT_WIDGET = {"07_stacked_lstms"}
-#: chapters whose claims are still checked by plain asserts in their visible cells, not yet by
-#: hidden claims.check cells (issue 14 moves them; each leaves this set as it is re-executed)
-PLAIN_ASSERTS = {"05_reparameterization", "07_stacked_lstms", "08_choreography"}
+
+#: the longest code line the book's column shows without scrolling (chapters/ruff.toml)
+CODE_WIDTH = 80
 
 
 def load(path: Path) -> dict:
@@ -86,6 +88,23 @@ class TestChapter:
         assert f"git+{url}" in setup, f"setup cell must install from {url}"
         assert "get_profile()" in setup and "print(" in setup
 
+    def test_setup_cell_offers_the_google_drive_cache(self, path, monkeypatch):
+        # off unless the reader turns it on; on, the cell keeps the cache on Drive
+        from dancenet import colab
+
+        setup = ast.parse("".join(code_cells(load(path))[0]["source"]))
+        (flag,) = [
+            n for n in setup.body if isinstance(n, ast.Assign) and n.targets[0].id == "KEEP_MODELS_ON_DRIVE"
+        ]
+        assert ast.literal_eval(flag.value) is False
+        offer = next(
+            n for n in setup.body if isinstance(n, ast.If) and ast.unparse(n.test) == "KEEP_MODELS_ON_DRIVE"
+        )
+        calls = []
+        monkeypatch.setattr(colab, "keep_cache_on_drive", lambda: calls.append(1) or "/drive/cache")
+        exec(compile(ast.Module([offer], type_ignores=[]), path.name, "exec"), {"KEEP_MODELS_ON_DRIVE": True})
+        assert calls == [1]
+
     @pytest.mark.parametrize("has_opencv", [True, False], ids=["opencv-installed", "no-opencv"])
     def test_setup_cell_adds_opencv_only_where_none_is(self, path, has_opencv, monkeypatch):
         # run the setup cell's install step as on a runtime without dancenet, pip replaced by a recorder
@@ -125,15 +144,36 @@ class TestChapter:
         # the prose's claims are checked by hidden cells (dancenet.claims); a check that errored,
         # was skipped or never ran leaves no "claims hold" line in the committed output
         checks = [c for c in code_cells(load(path)) if "claims.check(" in "".join(c["source"])]
-        if path.stem in PLAIN_ASSERTS:
-            assert not checks, f"{path.stem} checks its claims now: remove it from PLAIN_ASSERTS"
-        else:
-            assert checks, "every chapter checks the claims its prose makes: add a claims.check cell"
+        assert checks, "every chapter checks the claims its prose makes: add a claims.check cell"
         for cell in checks:
             text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
             start = "".join(cell["source"])[:80]
             assert HOLD in text, f"a claims check did not run or did not hold: {start!r}"
             assert "remove-cell" in cell["metadata"].get("tags", []), f"hide the claims check {start!r}"
+
+    def test_code_a_reader_sees_fits_the_column(self, path):
+        # 80 characters fit the book's column at the code size of book/_static/course.css;
+        # hidden cells (the claims checks) are not shown and may run longer
+        too_long = [
+            line
+            for cell in code_cells(load(path))
+            if not {"remove-cell", "remove-input"} & set(cell["metadata"].get("tags", []))
+            for line in "".join(cell["source"]).splitlines()
+            if len(line) > CODE_WIDTH
+        ]
+        assert not too_long, f"{len(too_long)} lines longer than {CODE_WIDTH}: " + "\n".join(too_long[:5])
+
+    def test_figures_are_narrow_enough_to_read_in_the_column(self, path):
+        # the book scales a figure to its column (about 690 px); at 110 dpi a figure of at most
+        # plotting.FIGURE_WIDTH inches (plus what a tight bounding box adds: labels and padding)
+        # keeps 10-point text at about 10 px or more
+        limit = (plotting.FIGURE_WIDTH + 0.4) * 110
+        widths = [
+            int.from_bytes(base64.b64decode(o["data"]["image/png"])[16:20], "big")
+            for o in outputs(load(path))
+            if "image/png" in o.get("data", {})
+        ]
+        assert widths and max(widths) <= limit, f"figures {sorted(widths)[-3:]} px wide; at most {limit:.0f}"
 
     def test_committed_outputs_come_from_the_cpu_profile(self, path):
         first = code_cells(load(path))[0]["outputs"]

@@ -75,7 +75,7 @@ def site(html):
 
 
 @pytest.fixture(scope="module")
-def visits(site) -> dict[str, Visit]:
+def visits(site, html) -> dict[str, Visit]:
     """Every page, opened once; what the tests below check is gathered on the way."""
     from playwright.sync_api import sync_playwright
 
@@ -99,12 +99,14 @@ def visits(site) -> dict[str, Visit]:
         context.route("**/*", only_localhost)
         for name in PAGES:
             current = results[name] = Visit()
-            visit(context, site + name, current, SCREENSHOTS / name.removesuffix(".html").replace("/", "__"))
+            redirects = 'http-equiv="Refresh"' in (Path(html) / name).read_text()
+            screenshot = SCREENSHOTS / name.removesuffix(".html").replace("/", "__")
+            visit(context, site + name, current, screenshot, redirects)
         browser.close()
     return results
 
 
-def visit(context, url: str, result: Visit, screenshot: Path) -> None:
+def visit(context, url: str, result: Visit, screenshot: Path, redirects: bool = False) -> None:
     page = context.new_page()
     page.on(
         "console",
@@ -118,6 +120,8 @@ def visit(context, url: str, result: Visit, screenshot: Path) -> None:
         ),
     )
     page.goto(url, wait_until="load")
+    if redirects:  # a page that only forwards (index.html): check the page it leads to, once loaded
+        page.wait_for_url(lambda address: address != url, wait_until="load")
     from playwright.sync_api import TimeoutError as Timeout
 
     with contextlib.suppress(Timeout):  # reported by the widget test, with what did render

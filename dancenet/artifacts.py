@@ -19,6 +19,7 @@ who need one thing.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import asdict, dataclass
 from functools import cached_property, partial
 from pathlib import Path
@@ -60,10 +61,25 @@ SEQUENCE_KINDS = ("memory", "original", "windows", "centered")
 FIELDS = {
     "stage": ("stage_frames", "video_size"),
     "silhouettes": ("frame_stride", "video_size", "image_size"),
-    "vae": ("image_size", "latent_dim", "encoder_filters", "vae_epochs", "vae_batch_size"),
-    "autoencoder": ("image_size", "latent_dim", "encoder_filters", "vae_epochs", "vae_batch_size"),
+    "vae": ("image_size", "latent_dim", "encoder_filters", "vae_epochs", "vae_batch_size", "mixed_precision"),
+    "autoencoder": (
+        "image_size",
+        "latent_dim",
+        "encoder_filters",
+        "vae_epochs",
+        "vae_batch_size",
+        "mixed_precision",
+    ),
     "latents": (),
-    "sequence": ("latent_dim", "lstm_units", "lstm_layers", "dense_units", "mixtures", "sequence_epochs"),
+    "sequence": (
+        "latent_dim",
+        "lstm_units",
+        "lstm_layers",
+        "dense_units",
+        "mixtures",
+        "sequence_epochs",
+        "mixed_precision",
+    ),
     "judge": ("image_size",),
 }
 
@@ -164,7 +180,12 @@ class TrainedModel:
         import keras
 
         metrics = json.loads((folder / "metrics.json").read_text())
-        model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+        with warnings.catch_warnings():
+            # a model trained in mixed precision (the gpu profile) comes back with a plain optimizer,
+            # which cannot take the saved loss scale's state; the course only uses loaded models to
+            # predict, never to train on, so that state is not needed
+            warnings.filterwarnings("ignore", "Skipping variable loading for optimizer", UserWarning)
+            model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
         return cls(model, metrics["history"], metrics["scores"])
 
 

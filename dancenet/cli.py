@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
         "stage",
         help="render the synthetic stage video (with ground truth)",
         description="Render the course's synthetic dancer into a folder: "
-        "stage.mp4, truth.npz (masks, poses, moves) and meta.json.",
+        "stage.mp4 (with its music as the soundtrack), stage.wav (the music), truth.npz (masks, poses, "
+        "moves, beat times) and meta.json.",
     )
     stage.add_argument("--out", type=Path, required=True, help="folder to write into")
     stage.add_argument("--frames", type=int, default=1800, help="frames at 30 fps (default 1800 = 1 minute)")

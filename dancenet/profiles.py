@@ -74,6 +74,9 @@ class Profile:
     sequence_epochs: int
     #: frames of the video the stage is rendered at (the original's frame size)
     video_size: tuple[int, int] = field(default=(120, 208))
+    #: train the VAE and the sequence models in mixed precision (float16 maths, float32 weights
+    #: and losses): what a GPU's tensor cores are for; on a CPU it is slower, not faster
+    mixed_precision: bool = False
 
     def __post_init__(self):
         check_image_size(self.image_size)
@@ -160,6 +163,7 @@ PROFILES: dict[str, Profile] = {
         dense_units=1000,
         mixtures=24,
         sequence_epochs=50,
+        mixed_precision=True,
     ),
 }
 

@@ -139,7 +139,8 @@ def minimum_codes(window: int = WINDOW, held_out: float = HELD_OUT) -> int:
 
 def _head(profile: Profile, x):
     x = layers.Dense(profile.dense_units, activation="relu", name=DENSE_LAYER)(x)
-    return mdn.MDN(profile.latent_dim, profile.mixtures, name=mdn.MDN_LAYER)(x)
+    # float32 even in mixed precision: the likelihood needs the means and scales exact
+    return mdn.MDN(profile.latent_dim, profile.mixtures, name=mdn.MDN_LAYER, dtype="float32")(x)
 
 
 @keras.saving.register_keras_serializable(package="dancenet")
@@ -204,7 +205,9 @@ def build_sequence_model(
         x = layers.Dropout(DROPOUT, name=f"dropout{i}")(x)
     params = _head(profile, x)
     if centered:
-        add_current_code = AddCurrentCode(profile.latent_dim, profile.mixtures, name=ADD_CURRENT_CODE_LAYER)
+        add_current_code = AddCurrentCode(
+            profile.latent_dim, profile.mixtures, name=ADD_CURRENT_CODE_LAYER, dtype="float32"
+        )
         params = add_current_code([params, codes])
     return keras.Model(codes, params, name="sequence_model")
 
@@ -269,6 +272,7 @@ def _train(build, data, profile: Profile, epochs, batch_size, learning_rate, str
         batch_size=batch_size,
         patience=PATIENCE,
         strategy=strategy,
+        mixed_precision=profile.mixed_precision,
         seed=seed,
         progress=progress,
     )

@@ -69,6 +69,18 @@ class ProgressBar(keras.callbacks.Callback):
 
 
 @contextmanager
+def _dtype_policy(mixed_precision: bool):
+    """Keras' global dtype policy set to ``mixed_float16`` while a model is built, if asked."""
+    previous = keras.config.dtype_policy()
+    if mixed_precision:
+        keras.config.set_dtype_policy("mixed_float16")
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+@contextmanager
 def _tensorflow_errors_only():
     """TensorFlow's Python log at ERROR level for a while: every new model traces its own training
     step, which is not the accidental retracing TensorFlow warns about."""
@@ -93,6 +105,7 @@ def train(
     patience: int | None = None,
     callbacks=(),
     strategy=None,
+    mixed_precision: bool = False,
     seed: int = 0,
     progress: bool = True,
 ):
@@ -107,12 +120,16 @@ def train(
     pipeline shuffles itself, if it should). With ``patience``, training stops after that many
     epochs without a lower ``val_loss`` and keeps the weights of the best epoch. Keras prints
     nothing; ``progress`` shows one bar over the epochs.
+
+    With ``mixed_precision`` the model is built under Keras' ``mixed_float16`` policy: layers
+    compute in float16 and keep float32 weights, Keras scales the loss so that small gradients
+    survive float16, and the models' output layers and losses stay in float32.
     """
     check_positive_int(epochs, "epochs")
     if batch_size is not None:
         check_positive_int(batch_size, "batch size")
     keras.utils.set_random_seed(seed)
-    with (strategy or tf.distribute.get_strategy()).scope():
+    with (strategy or tf.distribute.get_strategy()).scope(), _dtype_policy(mixed_precision):
         model = build()
         model.compile(optimizer=optimizer(learning_rate), loss=loss)
     inputs, targets, validation = data()

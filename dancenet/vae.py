@@ -36,7 +36,7 @@ class Sampling(layers.Layer):
 
     def call(self, inputs):
         z_mean, z_log_var = inputs
-        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        epsilon = keras.random.normal(ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator)
         return z_mean + ops.exp(0.5 * z_log_var) * epsilon
 
     def compute_output_shape(self, input_shape):
@@ -89,18 +89,21 @@ def build_decoder(profile: Profile | str | None = None) -> keras.Model:
     for block, filters in enumerate(reversed(profile.encoder_filters), start=1):
         x = layers.Conv2D(filters, 3, activation="relu", padding="same", name=f"conv{block}")(x)
         x = layers.UpSampling2D(2, name=f"upsample{block}")(x)
-    pixels = layers.Conv2D(1, 3, activation="sigmoid", padding="same", name="silhouette")(x)
+    # float32 even in mixed precision: probabilities near 0 and 1 need it
+    pixels = layers.Conv2D(1, 3, activation="sigmoid", padding="same", name="silhouette", dtype="float32")(x)
     return keras.Model(latent, pixels, name="decoder")
 
 
 def kl_divergence(z_mean, z_log_var):
     """KL(N(μ, σ²) ‖ N(0, I)) in closed form, per latent dimension: ``½(μ² + σ² − log σ² − 1)``."""
+    z_mean, z_log_var = ops.cast(z_mean, "float32"), ops.cast(z_log_var, "float32")  # also in mixed precision
     return 0.5 * (ops.square(z_mean) + ops.exp(z_log_var) - z_log_var - 1.0)
 
 
 def reconstruction_loss(images, reconstruction):
     """Binary cross-entropy summed over the pixels of each image, shape ``(batch,)``."""
-    probabilities = ops.clip(reconstruction, 1e-7, 1.0 - 1e-7)
+    images = ops.cast(images, "float32")
+    probabilities = ops.clip(ops.cast(reconstruction, "float32"), 1e-7, 1.0 - 1e-7)
     bce = -(images * ops.log(probabilities) + (1.0 - images) * ops.log(1.0 - probabilities))
     return ops.sum(ops.reshape(bce, (ops.shape(bce)[0], -1)), axis=1)
 
@@ -364,6 +367,7 @@ def _train_on_silhouettes(
         learning_rate=learning_rate,
         callbacks=callbacks,
         strategy=strategy,
+        mixed_precision=profile.mixed_precision,
         seed=seed,
         progress=progress,
     )

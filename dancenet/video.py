@@ -7,12 +7,15 @@ in BGR; we convert at the file boundary so the rest of the course never has to t
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import cv2
+import imageio_ffmpeg
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -162,11 +165,21 @@ def resize_frames(frames: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.stack([resize(frame, size) for frame in frames])
 
 
-def write_video(path, frames: np.ndarray, fps: float = 30.0, codec: str = "mp4v") -> Path:
-    """Write RGB frames ``(N, H, W, 3)`` as a video file; the file appears only once complete.
+#: what browsers, phones and Colab play: H.264 in yuv420p, the index at the front so playback
+#: starts before the whole file has arrived (``faststart``); one encoder thread, so the same frames
+#: give the same file on every machine (the stage video's pixels decide what every model learns)
+_H264 = ["-c:v", "libx264", "-preset", "medium", "-crf", "18", "-pix_fmt", "yuv420p", "-threads", "1"]
 
-    The frames are written to a temporary file in the same folder and renamed into place, so an
-    interrupted write never leaves a truncated video under ``path``.
+
+def write_video(path, frames: np.ndarray, fps: float = 30.0, audio=None) -> Path:
+    """Write RGB frames ``(N, H, W, 3)`` as an H.264 MP4 that plays in any browser; the file
+    appears only once complete.
+
+    The encoder is the FFmpeg that ``imageio-ffmpeg`` ships (OpenCV's wheels have no H.264
+    encoder). ``audio``, the path of a sound file (a WAV, say), becomes the video's soundtrack (AAC);
+    the video ends with the shorter of the two. A frame of odd height or width gains one copy of
+    its last row or column (yuv420p needs even sizes). The file is written under a temporary name
+    beside ``path`` and renamed into place, so an interrupted write never leaves a truncated video.
     """
     path = Path(path)
     frames = np.asarray(frames)
@@ -176,17 +189,44 @@ def write_video(path, frames: np.ndarray, fps: float = 30.0, codec: str = "mp4v"
         raise ValueError(f"expected uint8 frames, got {frames.dtype}")
     if not fps > 0:
         raise ValueError(f"fps must be positive, got {fps!r}")
+    if audio is not None and not Path(audio).is_file():
+        raise FileNotFoundError(f"audio file not found: {audio}")
     height, width = frames.shape[1:3]
-    with atomic_path(path) as partial:
-        writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*codec), float(fps), (width, height))
-        if not writer.isOpened():
-            raise VideoError(f"OpenCV cannot write {path.suffix} files with codec {codec!r}")
+    sound = [] if audio is None else ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0"]
+    sound_out = [] if audio is None else ["-c:a", "aac", "-b:a", "160k", "-shortest"]
+    with atomic_path(path) as partial, tempfile.TemporaryFile() as log:
+        command = [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-nostdin", "-loglevel", "error",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width + width % 2}x{height + height % 2}",
+            "-r", str(Fraction(float(fps)).limit_denominator(100000)), "-i", "-", *sound,
+            *_H264, *sound_out, "-movflags", "+faststart", "-f", "mp4", str(partial),
+        ]  # fmt: skip
+        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=log)
         try:
-            for frame in frames:
-                writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+            try:
+                for data in _frame_bytes(frames):
+                    encoder.stdin.write(data)
+                encoder.stdin.close()
+            except BrokenPipeError:
+                pass  # the encoder stopped early: its exit status and message say why
+            encoder.wait()
         finally:
-            writer.release()
+            if encoder.poll() is None:  # interrupted: stop the encoder; atomic_path drops the file
+                encoder.kill()
+                encoder.wait()
+        if encoder.returncode != 0:
+            log.seek(0)
+            message = log.read().decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+            raise VideoError(f"could not write {path}: FFmpeg says: {message[0]}")
     return path
+
+
+def _frame_bytes(frames: np.ndarray):
+    """Each frame's pixels as the encoder reads them, padded to even height and width."""
+    height, width = frames.shape[1:3]
+    pad = ((0, height % 2), (0, width % 2), (0, 0))
+    for frame in frames:
+        yield np.pad(frame, pad, mode="edge").tobytes() if height % 2 or width % 2 else frame.tobytes()
 
 
 @contextmanager

@@ -33,6 +33,7 @@ READS = {
     "mixtures": SEQUENCE,
     "sequence_epochs": SEQUENCE,
     "video_size": {"stage", "silhouettes"},
+    "mixed_precision": {"vae", "autoencoder", *SEQUENCE},
 }
 #: what each artifact is made from
 MADE_FROM = {
@@ -64,6 +65,8 @@ def other_value(field: str):
     value = getattr(CI, field)
     if field == "image_size" or field == "video_size":
         return (value[0] + 8, value[1] + 8)
+    if isinstance(value, bool):
+        return not value
     if isinstance(value, tuple):
         return tuple(v + 1 for v in value)
     return value + 1 if isinstance(value, int) else value + " (changed)"

@@ -52,7 +52,7 @@ def test_stage_bad_settings_are_a_clear_error(tmp_path, capsys):
 
 def test_stage_writes_a_video_with_its_ground_truth(tiny_stage):
     assert video.video_info(tiny_stage).frame_count == 300
-    assert (tiny_stage.parent / "truth.npz").exists() and (tiny_stage.parent / "meta.json").exists()
+    assert all((tiny_stage.parent / name).exists() for name in ("truth.npz", "meta.json", "stage.wav"))
 
 
 def test_dance_end_to_end_in_the_ci_profile(tiny_stage, tmp_path, capsys):

@@ -53,6 +53,8 @@ def test_write_stage_video_round_trip(tmp_path):
     assert loaded.meta["n_frames"] == 45 and loaded.meta["seed"] == 9
     assert loaded.meta["settings"]["height"] == 64 and loaded.meta["moves"] == list(MOVES)
     assert loaded.meta["segments"] == json.loads(json.dumps(rendered.meta["segments"]))
+    np.testing.assert_array_equal(loaded.beats, rendered.soundtrack.beats)
+    assert loaded.audio_path == tmp_path / "rec" / "stage.wav" and loaded.audio_path.stat().st_size > 0
 
 
 def test_loading_a_broken_recording_names_the_file(tmp_path):

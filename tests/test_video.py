@@ -98,18 +98,15 @@ def test_write_rejects_bad_frames(tmp_path):
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch, gradient_frames):
-    import cv2
+    original = video._frame_bytes
 
-    calls = {"n": 0}
-    original = cv2.cvtColor
+    def interrupt_after_three(frames):
+        for n, data in enumerate(original(frames)):
+            if n == 3:
+                raise KeyboardInterrupt
+            yield data
 
-    def interrupt_after_three(image, code):
-        calls["n"] += 1
-        if calls["n"] > 3:
-            raise KeyboardInterrupt
-        return original(image, code)
-
-    monkeypatch.setattr(video.cv2, "cvtColor", interrupt_after_three)
+    monkeypatch.setattr(video, "_frame_bytes", interrupt_after_three)
     with pytest.raises(KeyboardInterrupt):
         video.write_video(tmp_path / "clip.mp4", gradient_frames)
     assert list(tmp_path.iterdir()) == []
@@ -125,3 +122,60 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def _streams(path) -> str:
+    """What FFmpeg reports of a file's streams (its banner lines for ``-i``)."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    run = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True
+    )
+    return run.stderr.decode()
+
+
+def test_written_video_is_h264_yuv420p_with_the_index_first(tmp_path, gradient_frames):
+    path = video.write_video(tmp_path / "clip.mp4", gradient_frames, fps=25)
+    streams = _streams(path)
+    assert "Video: h264" in streams and "yuv420p" in streams and "Audio" not in streams
+    data = path.read_bytes()
+    assert 0 < data.find(b"moov") < data.find(b"mdat")  # faststart: a browser can start playing at once
+
+
+def test_the_same_frames_give_the_same_file(tmp_path, gradient_frames):
+    first = video.write_video(tmp_path / "a.mp4", gradient_frames).read_bytes()
+    assert video.write_video(tmp_path / "b.mp4", gradient_frames).read_bytes() == first
+
+
+def test_odd_sizes_gain_one_edge_row_and_column(tmp_path):
+    frames = np.full((5, 33, 51, 3), 128, np.uint8)
+    path = video.write_video(tmp_path / "odd.mp4", frames)
+    info = video.video_info(path)
+    assert (info.height, info.width) == (34, 52)
+    assert np.abs(video.read_frames(path, progress=False).astype(int) - 128).max() <= 3
+
+
+def test_audio_becomes_the_soundtrack(tmp_path, gradient_frames):
+    import wave
+
+    sound = tmp_path / "tone.wav"
+    with wave.open(str(sound), "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(22050)
+        t = np.arange(22050 * 2) / 22050
+        out.writeframes((0.3 * 32767 * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes())
+    path = video.write_video(tmp_path / "clip.mp4", gradient_frames, fps=10, audio=sound)
+    streams = _streams(path)
+    assert "Video: h264" in streams and "Audio: aac" in streams
+    assert len(video.read_frames(path, progress=False)) == len(gradient_frames)
+
+
+def test_bad_audio_is_named_and_leaves_nothing(tmp_path, gradient_frames):
+    with pytest.raises(FileNotFoundError, match="audio file not found"):
+        video.write_video(tmp_path / "clip.mp4", gradient_frames, audio=tmp_path / "missing.wav")
+    noise = tmp_path / "noise.wav"
+    noise.write_bytes(b"not a sound file at all")
+    with pytest.raises(VideoError, match="could not write .*clip.mp4: FFmpeg says"):
+        video.write_video(tmp_path / "clip.mp4", gradient_frames, audio=noise)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["noise.wav"]

@@ -20,8 +20,9 @@ radians. The dancer's left side is on the screen's right while facing the camera
 The modules, in the order they build on each other: :mod:`.pose` (the pose vector), :mod:`.moves`
 (the named moves), :mod:`.routine` (the scripted dance); :mod:`.body` (proportions, outfit,
 skeleton), :mod:`.figure` (drawing it); :mod:`.scenery` (the empty stage and its perspective),
-:mod:`.walkers` (passers-by), :mod:`.camera` (the :class:`Stage` that films the dancer on it) and
-:mod:`.recording` (clips in memory and on disk).
+:mod:`.walkers` (passers-by), :mod:`.camera` (the :class:`Stage` that films the dancer on it),
+:mod:`.soundtrack` (the music, on the routine's beat clock) and :mod:`.recording` (clips in memory
+and on disk).
 Everything public is importable from here, as ``stage.move_pose`` or ``stage.Stage``.
 """
 
@@ -31,6 +32,7 @@ from .figure import HIGHLIGHT, LIGHT, SHADE
 from .moves import MOVE_BEATS, MOVES, move_index, move_pose
 from .pose import NEUTRAL_POSE, POSE_FIELDS, TAU, mirror_pose, wrap_angle
 from .recording import (
+    AUDIO_NAME,
     META_NAME,
     TRUTH_NAME,
     VIDEO_NAME,
@@ -45,6 +47,7 @@ from .routine import (
     REACH,
     TEMPO_RANGE,
     TRAVEL,
+    BeatClock,
     Routine,
     blend_poses,
     cycle_choices,
@@ -65,6 +68,7 @@ from .scenery import (
     floor_for_height,
     height_at_floor,
 )
+from .soundtrack import SAMPLE_RATE, Soundtrack, compose, write_wav
 from .walkers import Crossing, Walker, walk_pose
 
 __all__ = [
@@ -84,6 +88,7 @@ __all__ = [
     "stationary_distribution",
     "TEMPO_RANGE",
     "Routine",
+    "BeatClock",
     "plan_routine",
     "blend_poses",
     "BLEND_BEATS",
@@ -115,6 +120,11 @@ __all__ = [
     "write_stage_video",
     "true_track",
     "VIDEO_NAME",
+    "AUDIO_NAME",
+    "Soundtrack",
+    "compose",
+    "write_wav",
+    "SAMPLE_RATE",
     "TRUTH_NAME",
     "META_NAME",
 ]

@@ -12,7 +12,7 @@ from ..profiles import check_positive_int
 
 # mixed into the seed for each independent random choice, so one seed gives unrelated streams
 _TAG_BODY, _TAG_OUTFIT, _TAG_STAGE, _TAG_NOISE, _TAG_FRAME, _TAG_DANCE = 101, 102, 103, 104, 105, 106
-_TAG_WALKER = 107
+_TAG_WALKER, _TAG_MUSIC = 107, 108
 
 
 def _check_count(n_frames) -> int:

@@ -19,12 +19,13 @@ from .moves import MOVES
 from .pose import POSE_FIELDS
 from .routine import Routine, plan_routine
 from .scenery import StageSettings
+from .soundtrack import Soundtrack, compose, write_wav
 
 
 @dataclass(frozen=True, eq=False)
 class StageClip:
-    """A rendered dance in memory: frames with their true masks, poses and move labels, and the
-    passers-by's pixels."""
+    """A rendered dance in memory: frames with their true masks, poses and move labels, the
+    passers-by's pixels, and the music it is danced to."""
 
     frames: np.ndarray  # (N, H, W, 3) uint8 RGB
     masks: np.ndarray  # (N, H, W) bool, the dancer's visible pixels
@@ -33,6 +34,7 @@ class StageClip:
     fps: float
     meta: dict
     others: np.ndarray  # (N, H, W) bool, the passers-by's visible pixels (all False without walkers)
+    soundtrack: Soundtrack  # the music, on the routine's beat clock
 
 
 def _meta(stage: Stage, dance: Routine, n_frames: int) -> dict:
@@ -76,7 +78,8 @@ def _render(n_frames, seed, settings, fps, progress) -> tuple[StageClip, Routine
     dance = plan_routine(n_frames, fps=fps, seed=seed)
     frames, masks, others = stage.render_scene(dance.poses, progress=progress)
     meta = _meta(stage, dance, n_frames)
-    clip = StageClip(frames, masks, dance.poses, dance.labels, dance.fps, meta, others)
+    music = compose(dance.clock, n_frames / dance.fps, seed)
+    clip = StageClip(frames, masks, dance.poses, dance.labels, dance.fps, meta, others, music)
     return clip, dance
 
 
@@ -91,30 +94,34 @@ def render_clip(
     return _render(n_frames, seed, settings, fps, progress)[0]
 
 
-VIDEO_NAME, TRUTH_NAME, META_NAME = "stage.mp4", "truth.npz", "meta.json"
+VIDEO_NAME, AUDIO_NAME, TRUTH_NAME, META_NAME = "stage.mp4", "stage.wav", "truth.npz", "meta.json"
 
 
 @dataclass(frozen=True, eq=False)
 class StageRecording:
-    """A stage clip on disk: ``stage.mp4``, the ground truth in ``truth.npz``, ``meta.json``."""
+    """A stage clip on disk: ``stage.mp4`` (with its music as the soundtrack), the music alone in
+    ``stage.wav``, the ground truth in ``truth.npz`` (with the time of every beat), ``meta.json``."""
 
     directory: Path
     video_path: Path
+    audio_path: Path
     masks: np.ndarray  # (N, H, W) bool, the dancer's visible pixels
     poses: np.ndarray  # (N, P) float32
     labels: np.ndarray  # (N,) int16
     phase: np.ndarray  # (N,) float32
     meta: dict
     others: np.ndarray  # (N, H, W) bool, the passers-by's visible pixels (all False without walkers)
+    beats: np.ndarray  # (B,) float64, the time in seconds of every beat of the music
 
     @classmethod
     def load(cls, directory) -> StageRecording:
         """The recording in ``directory``; a missing or unreadable file raises ValueError naming it.
         A recording made before passers-by existed has no ``others``: it loads as all False."""
         directory = Path(directory)
-        video_path = directory / VIDEO_NAME
-        if not video_path.is_file():
-            raise ValueError(f"stage recording is missing its video: {video_path}")
+        video_path, audio_path = directory / VIDEO_NAME, directory / AUDIO_NAME
+        for path, what in ((video_path, "video"), (audio_path, "music")):
+            if not path.is_file():
+                raise ValueError(f"stage recording is missing its {what}: {path}")
         meta_path, truth_path = directory / META_NAME, directory / TRUTH_NAME
         try:
             meta = json.loads(meta_path.read_text())
@@ -127,12 +134,12 @@ class StageRecording:
                 shape = tuple(int(v) for v in truth["mask_shape"])
                 masks = _unpack(truth["masks"], shape)
                 others = _unpack(truth["others"], shape) if "others" in truth.files else np.zeros(shape, bool)
-                poses, labels, phase = truth["poses"], truth["labels"], truth["phase"]
+                poses, labels, phase, beats = (truth[k] for k in ("poses", "labels", "phase", "beats"))
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
             raise ValueError(f"cannot read {truth_path}: {error}") from None
         if not len(masks) == len(poses) == len(labels) == len(phase):
             raise ValueError(f"cannot read {truth_path}: its arrays disagree in length")
-        return cls(directory, video_path, masks, poses, labels, phase, meta, others)
+        return cls(directory, video_path, audio_path, masks, poses, labels, phase, meta, others, beats)
 
 
 def _unpack(bits: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -148,11 +155,13 @@ def write_stage_video(
     fps: float = 30.0,
     progress: bool = True,
 ) -> StageRecording:
-    """Render a stage clip into ``directory``: the video, its ground truth and what made it."""
+    """Render a stage clip into ``directory``: the video with its music, the music alone, the
+    ground truth and what made it."""
     directory = Path(directory)
     clip, dance = _render(n_frames, seed, settings, fps, progress)
     directory.mkdir(parents=True, exist_ok=True)
-    video_path = write_video(directory / VIDEO_NAME, clip.frames, fps=clip.fps)
+    audio_path = write_wav(directory / AUDIO_NAME, clip.soundtrack)
+    video_path = write_video(directory / VIDEO_NAME, clip.frames, fps=clip.fps, audio=audio_path)
     np.savez_compressed(
         directory / TRUTH_NAME,
         masks=np.packbits(clip.masks),
@@ -161,10 +170,20 @@ def write_stage_video(
         poses=clip.poses,
         labels=clip.labels,
         phase=dance.phase,
+        beats=clip.soundtrack.beats,
     )
     (directory / META_NAME).write_text(json.dumps(clip.meta, indent=1))
     return StageRecording(
-        directory, video_path, clip.masks, clip.poses, clip.labels, dance.phase, clip.meta, clip.others
+        directory,
+        video_path,
+        audio_path,
+        clip.masks,
+        clip.poses,
+        clip.labels,
+        dance.phase,
+        clip.meta,
+        clip.others,
+        clip.soundtrack.beats,
     )
 
 

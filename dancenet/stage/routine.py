@@ -55,6 +55,7 @@ class Routine:
     bpm: float
     fps: float
     segments: list  # (start frame, move name, mirror, amplitude) per segment, in order
+    clock: BeatClock  # the beat position at any time: where the music's beats fall
 
 
 @dataclass(frozen=True)
@@ -70,19 +71,50 @@ class _Segment:
         return move_pose(self.move, phase, self.amplitude, self.mirror)
 
 
-def _beat_clock(n_frames: int, fps: float, bpm: float, rng) -> np.ndarray:
-    """The beat position (0, 1, 2, ... on the beats) of every frame, with human timing.
+@dataclass(frozen=True)
+class BeatClock:
+    """Where the routine is in its beats at any time: 0, 1, 2, ... on the beats, with human timing.
 
     The tempo wobbles slowly by a few hundredths of a beat, and swing makes the first half of
-    each beat a little slower than the second (a smooth, monotone warp within the beat).
+    each beat a little slower than the second (a smooth, monotone warp within the beat that
+    leaves the beats themselves where they were). The music of the stage keeps this clock too.
     """
-    t = np.arange(n_frames) / fps
-    wobble, period, offset = rng.uniform(0.02, 0.05), rng.uniform(6.0, 12.0), rng.uniform(0, TAU)
-    swing = rng.uniform(0.0, 0.18)
-    beat = t * bpm / 60 + wobble * (np.sin(TAU * t / period + offset) - np.sin(offset))
-    whole = np.floor(beat)
-    frac = beat - whole
-    return whole + frac - swing / TAU * np.sin(TAU * frac)
+
+    bpm: float
+    wobble: float
+    period: float
+    offset: float
+    swing: float
+
+    @classmethod
+    def random(cls, bpm: float, rng) -> BeatClock:
+        wobble, period, offset = rng.uniform(0.02, 0.05), rng.uniform(6.0, 12.0), rng.uniform(0, TAU)
+        return cls(bpm, wobble, period, offset, rng.uniform(0.0, 0.18))
+
+    def __call__(self, seconds) -> np.ndarray:
+        """The beat position at each time in ``seconds``."""
+        t = np.asarray(seconds, dtype=float)
+        beat = t * self.bpm / 60 + self.wobble * (
+            np.sin(TAU * t / self.period + self.offset) - np.sin(self.offset)
+        )
+        whole = np.floor(beat)
+        frac = beat - whole
+        return whole + frac - self.swing / TAU * np.sin(TAU * frac)
+
+    def beat_times(self, duration: float) -> np.ndarray:
+        """The times (seconds) of every beat in ``[0, duration)``, to a microsecond or better."""
+        times = self.times_of(np.arange(np.floor(self(duration)) + 1), duration + 1.0)
+        return times[times < duration]
+
+    def times_of(self, beats, latest: float) -> np.ndarray:
+        """The times (seconds) at which the clock reads ``beats`` (all reached before ``latest``)."""
+        beats = np.asarray(beats, dtype=float)
+        low, high = np.zeros_like(beats), np.full_like(beats, latest)
+        for _ in range(60):  # bisection: the clock is strictly increasing
+            middle = (low + high) / 2
+            below = self(middle) < beats
+            low, high = np.where(below, middle, low), np.where(below, high, middle)
+        return (low + high) / 2
 
 
 #: how far the dancer wanders sideways from the stage center, in body heights
@@ -190,7 +222,8 @@ def plan_routine(n_frames: int, fps: float = 30.0, bpm: float | None = None, see
     bpm = float(rng.uniform(*TEMPO_RANGE)) if bpm is None else _check_positive(bpm, "bpm")
     if not 20 <= bpm <= 400:
         raise ValueError(f"bpm must be between 20 and 400, got {bpm}")
-    beat = _beat_clock(n_frames, fps, bpm, rng)
+    clock = BeatClock.random(bpm, rng)
+    beat = clock(np.arange(n_frames) / fps)
     travel = _travel(n_frames, fps, rng)
     plan = _plan(beat[-1], rng)  # last: the number of draws depends on the length
     starts = np.array([segment.start for segment in plan])
@@ -213,7 +246,9 @@ def plan_routine(n_frames: int, fps: float = 30.0, bpm: float | None = None, see
 
     segments = [(int(np.searchsorted(beat, s.start)), MOVES[s.move], s.mirror, s.amplitude) for s in plan]
     labels = np.array([s.move for s in plan], dtype=np.int16)[owner]
-    return Routine(poses.astype(np.float32), labels, phase.astype(np.float32), bpm, float(fps), segments)
+    return Routine(
+        poses.astype(np.float32), labels, phase.astype(np.float32), bpm, float(fps), segments, clock
+    )
 
 
 def _check_positive(value, name: str) -> float:

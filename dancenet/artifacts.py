@@ -57,19 +57,21 @@ ARTIFACTS = (
 #: 7's ablation measures (:data:`dancenet.sequence.ABLATION`)
 SEQUENCE_KINDS = ("memory", "original", "windows", "centered")
 
+#: the profile fields a model trained on silhouettes reads (the VAE, and chapter 4's autoencoder)
+_SILHOUETTE_MODEL_FIELDS = (
+    "image_size",
+    "latent_dim",
+    "encoder_filters",
+    "vae_epochs",
+    "vae_batch_size",
+    "mixed_precision",
+)
 #: the profile fields each recipe reads (and no others: its build sees only these)
 FIELDS = {
     "stage": ("stage_frames", "video_size"),
     "silhouettes": ("frame_stride", "video_size", "image_size"),
-    "vae": ("image_size", "latent_dim", "encoder_filters", "vae_epochs", "vae_batch_size", "mixed_precision"),
-    "autoencoder": (
-        "image_size",
-        "latent_dim",
-        "encoder_filters",
-        "vae_epochs",
-        "vae_batch_size",
-        "mixed_precision",
-    ),
+    "vae": _SILHOUETTE_MODEL_FIELDS,
+    "autoencoder": _SILHOUETTE_MODEL_FIELDS,
     "latents": (),
     "sequence": (
         "latent_dim",

@@ -284,3 +284,52 @@ def test_frechet_judge_distance_sees_a_shift_and_not_the_sample_size():
     assert judges.frechet_judge_distance(rng.standard_normal((400, 4)), real) < 0.2
     shifted = rng.standard_normal((400, 4)) + [2.0, 0, 0, 0]
     assert judges.frechet_judge_distance(shifted, real) == pytest.approx(4.0, abs=0.6)
+
+
+# ----------------------------------------------------------------------------- beat alignment
+
+
+def _swinging(fps: float, seconds: float = 20.0, period: float = 0.5, shift: float = 0.0, noise: float = 0.0):
+    """A dancer swinging to and fro, turning round every ``period`` seconds (from ``shift``)."""
+    t = np.arange(round(seconds * fps)) / fps
+    phase = np.pi * (t - shift) / period
+    codes = np.column_stack([np.cos(phase), 0.5 * np.cos(phase)])
+    return codes + noise * np.random.default_rng(0).standard_normal(codes.shape)
+
+
+def test_motion_beats_are_where_the_dancer_turns_round():
+    beats = judges.motion_beats(_swinging(30.0), fps=30.0)
+    np.testing.assert_allclose(beats, np.arange(1, 40) * 0.5, atol=0.5 / 30)
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0, 60.0])
+def test_a_dance_on_the_beat_scores_near_1_and_one_half_a_beat_off_near_0(fps):
+    music_beats = np.arange(1, 40) * 0.5  # not the first frame: a motion beat needs frames on both sides
+    # motion beats fall half-way between frames, so a beat is met to within half a frame: at
+    # 15 fps that is 33 ms, and even a perfect dance scores no more than about 0.9 there
+    score = lambda d: np.exp(-(d**2) / (2 * judges.BEAT_SIGMA**2))  # noqa: E731
+    on_beat = judges.beat_alignment(music_beats, _swinging(fps), fps)
+    assert score(0.5 / fps) - 1e-9 <= on_beat and (fps < 30 or on_beat > 0.9)
+    assert judges.beat_alignment(music_beats, _swinging(fps, shift=0.25), fps) < 0.01
+    # a tenth of a second late: exp(−d² / 2σ²) with d = 0.1 s, give or take half a frame
+    late = judges.beat_alignment(music_beats, _swinging(fps, shift=0.1), fps)
+    assert score(0.1 + 0.5 / fps) <= late <= score(0.1 - 0.5 / fps)
+
+
+def test_smoothing_keeps_jitter_from_making_beats_everywhere():
+    music_beats = np.arange(40) * 0.5
+    jittery = _swinging(30.0, shift=0.25, noise=0.02)
+    assert judges.beat_alignment(music_beats, jittery, 30.0) < 0.1
+    raw = judges.motion_beats(jittery, 30.0, smoothing=0)
+    assert len(raw) > 2 * len(judges.motion_beats(jittery, 30.0))  # unsmoothed, the jitter counts
+
+
+def test_a_still_dancer_meets_no_beat_and_bad_input_is_named():
+    music_beats = np.arange(10) * 0.5
+    assert judges.beat_alignment(music_beats, np.zeros((150, 4)), 30.0) == 0.0
+    with pytest.raises(ValueError, match="no music beat falls within the dance"):
+        judges.beat_alignment(music_beats + 100, _swinging(30.0), 30.0)
+    with pytest.raises(ValueError, match="NaN"):
+        judges.beat_alignment([0.5, np.nan], _swinging(30.0), 30.0)
+    with pytest.raises(ValueError, match="fps"):
+        judges.motion_beats(_swinging(30.0), fps=0)

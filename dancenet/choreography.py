@@ -30,6 +30,8 @@ MIN_LOOP_LAG = 10
 MEASURE_WINDOW = 8
 #: the temperature the command line and chapter 8 generate at (chosen in chapter 8 by the measures)
 DEFAULT_TEMPERATURE = 0.5
+#: the temperature of a dance to music (chosen in chapter 9 by beat alignment at the training tempo)
+MUSIC_TEMPERATURE = 0.75
 
 
 # ----------------------------------------------------------------------------- generation
@@ -38,12 +40,13 @@ DEFAULT_TEMPERATURE = 0.5
 class Choreographer:
     """Autoregressive sampling from a sequence model, compiled once, batched over dancers.
 
-    ``model`` is a windowed model from :func:`dancenet.sequence.build_sequence_model` or the
-    original's one-step model from :func:`dancenet.sequence.build_original_model` (no state: each step
-    sees only the last code). A windowed model was trained on ``context`` codes at a time, starting
-    from a zero state; generation keeps it there: every ``context // 2`` steps the LSTM state is
-    rebuilt from zero over the last ``context`` codes, instead of being carried for thousands of
-    steps into states it never saw in training.
+    ``model`` is a windowed model from :func:`dancenet.sequence.build_sequence_model` (with or
+    without music) or the original's one-step model from
+    :func:`dancenet.sequence.build_original_model` (no state: each step sees only the last code).
+    A windowed model was trained on ``context`` codes at a time, starting from a zero state;
+    generation keeps it there: every ``context // 2`` steps the LSTM state is rebuilt from zero
+    over the last ``context`` codes, instead of being carried for thousands of steps into states
+    it never saw in training.
     """
 
     def __init__(self, model: keras.Model, context: int = 64):
@@ -52,22 +55,25 @@ class Choreographer:
         self.model, self.context = model, int(context)
         head = model.get_layer(mdn.MDN_LAYER)
         self.dimensions, self.components = head.dimensions, head.components
+        self.music = sequence.music_features(model)
         self.stateful = sequence.is_windowed(model)
         self.cells = [layer.cell for layer in sequence.lstms(model)]
         self._loop = tf.function(self._generate, reduce_retracing=True)
 
-    def _step(self, code, states):
-        """Mixture parameters for the code after ``code`` ``(B, D)``, and the new LSTM states."""
+    def _step(self, inputs, states):
+        """Mixture parameters for the code after ``inputs`` ``(B, D + music)`` (a code and the next
+        frame's music), and the new LSTM states."""
+        code = inputs[:, : self.dimensions]
         if not self.stateful:
             return self.model(code, training=False), states
-        x, new_states = code, []
+        x, new_states = inputs, []
         for cell, state in zip(self.cells, states):
             x, state = cell(x, state, training=False)
             new_states.append(state)
         return sequence.head_parameters(self.model, x, code), new_states
 
     def _warm(self, history):
-        """The parameters after running the model over ``history`` ``(B, T, D)`` from a zero state."""
+        """The parameters after running the model over ``history`` ``(B, T, D + music)`` from a zero state."""
         batch, length = tf.shape(history)[0], tf.shape(history)[1]
         states = [cell.get_initial_state(batch_size=batch) for cell in self.cells]
         params = tf.zeros((batch, mdn.output_size(self.dimensions, self.components)), history.dtype)
@@ -76,11 +82,11 @@ class Choreographer:
             params, states = self._step(history[:, t], states)
         return params, states
 
-    def _generate(self, warm_up, length, temperature, seed, feedback_scale, feedback_offset):
-        history = warm_up[:, -self.context :]
+    def _generate(self, history, upcoming, length, temperature, seed, feedback_scale, feedback_offset):
         refresh = self.context // 2
+        batch = tf.shape(history)[0]
         params, states = self._warm(history)
-        codes = tf.TensorArray(warm_up.dtype, size=length)
+        codes = tf.TensorArray(history.dtype, size=length)
         for t in tf.range(length):
             if self.stateful and t > 0 and t % refresh == 0:
                 params, states = self._warm(history)
@@ -88,19 +94,31 @@ class Choreographer:
                 params, self.dimensions, self.components, temperature, tf.stack([seed, t])
             )
             codes = codes.write(t, code)
-            fed = code * feedback_scale + feedback_offset
+            heard = tf.broadcast_to(upcoming[t][None], (batch, self.music))
+            fed = tf.concat([code * feedback_scale + feedback_offset, heard], axis=1)
             history = tf.concat([history[:, 1:], fed[:, None]], axis=1)
             params, states = self._step(fed, states)
         return tf.transpose(codes.stack(), [1, 0, 2])
 
     def generate(
-        self, warm_up, length: int, temperature: float = 1.0, seed: int = 0, unscaled_feedback=None
+        self,
+        warm_up,
+        length: int,
+        temperature: float = 1.0,
+        seed: int = 0,
+        unscaled_feedback=None,
+        music=None,
+        warm_up_music=None,
     ) -> np.ndarray:
         """``(dancers, length, D)`` standardized codes following each warm-up sequence.
 
         ``warm_up``: standardized real codes, ``(W, D)`` for one dancer or ``(dancers, W, D)``
         (the last ``context`` are used). Temperature as defined in
         :func:`dancenet.mdn.tempered_mixture`; the same ``seed`` gives the same dance.
+
+        A music-conditioned model also needs the music: ``warm_up_music`` ``(W, F)``, the features
+        of the warm-up codes' frames, and ``music`` ``(length, F)``, those of the frames to dance
+        (:func:`dancenet.music.beat_features`); every dancer hears the same music.
 
         ``unscaled_feedback``: ``None`` feeds each sampled code back as it is, in the standardized
         units the model was trained on. Given the sequence's scaler
@@ -121,11 +139,19 @@ class Choreographer:
         length = check_positive_int(length, "length")
         if not 0 <= temperature < np.inf:
             raise ValueError(f"temperature must be a finite number ≥ 0, got {temperature}")
+        heard = self._music(warm_up.shape[1], length, warm_up_music, music)
+        warm_up = warm_up[:, -self.context :]
+        heard = heard[-(warm_up.shape[1] + length) :]
+        # each code is read beside the music of the frame after it (dancenet.sequence.with_next_music)
+        next_music = np.broadcast_to(heard[None, 1 : warm_up.shape[1] + 1], (*warm_up.shape[:2], self.music))
+        history = np.concatenate([warm_up, next_music], axis=2)
+        upcoming = np.concatenate([heard[warm_up.shape[1] + 1 :], heard[-1:]])
         scale, offset = np.ones(self.dimensions, np.float32), np.zeros(self.dimensions, np.float32)
         if unscaled_feedback is not None:
             scale, offset = unscaled_feedback.std, unscaled_feedback.mean
         codes = self._loop(
-            tf.constant(warm_up),
+            tf.constant(history),
+            tf.constant(upcoming),
             tf.constant(length),
             tf.constant(float(temperature)),
             tf.constant(int(seed)),
@@ -133,6 +159,53 @@ class Choreographer:
             tf.constant(np.asarray(offset, np.float32).reshape(self.dimensions)),
         )
         return codes.numpy()
+
+    def _music(self, warm_up_length: int, length: int, warm_up_music, music) -> np.ndarray:
+        """The music of the warm-up and of the dance, one row per frame ``(W + length, F)``."""
+        if not self.music:
+            if music is not None or warm_up_music is not None:
+                raise ValueError(f"{self.model.name} does not read music: generate without it")
+            return np.zeros((warm_up_length + length, 0), np.float32)
+        parts = []
+        wanted = (("warm_up_music", warm_up_music, warm_up_length), ("music", music, length))
+        for name, features, frames in wanted:
+            features = None if features is None else np.asarray(features, np.float32)
+            if features is None or features.shape != (frames, self.music):
+                got = "nothing" if features is None else features.shape
+                raise ValueError(
+                    f"{self.model.name} dances to music: {name} must be ({frames}, {self.music}), "
+                    f"one row of music features per frame, got {got}"
+                )
+            if not np.isfinite(features).all():
+                raise ValueError(f"{name} contains NaN or infinity")
+            parts.append(features)
+        return np.concatenate(parts)
+
+
+def dance_to_music(
+    choreographer: Choreographer,
+    data: sequence.LatentSequence,
+    music,
+    temperature: float = DEFAULT_TEMPERATURE,
+    seed: int = 0,
+    dancers: int = 1,
+    warm_up: int = sequence.WINDOW,
+) -> np.ndarray:
+    """``(dancers, len(music), D)`` standardized codes danced to ``music`` (features per frame,
+    ``(length, F)``, :func:`dancenet.music.song_features`), warmed up on the last ``warm_up`` real
+    training codes of ``data`` and the music they were danced to (``data.music``). An unconditioned
+    model dances as long, deaf to the music — the comparison chapter 9 makes."""
+    music = np.asarray(music, np.float32)
+    cut = len(data.train)
+    start = cut - min(warm_up, cut)
+    warm = np.repeat(data.train[None, start:], check_positive_int(dancers, "dancers"), axis=0)
+    if not choreographer.music:
+        return choreographer.generate(warm, len(music), temperature, seed)
+    if data.music is None:
+        raise ValueError("the latent sequence has no music for the warm-up: prepare(..., music=)")
+    return choreographer.generate(
+        warm, len(music), temperature, seed, music=music, warm_up_music=data.music[start:cut]
+    )
 
 
 def generate_with_predict(
@@ -301,6 +374,16 @@ def grid(clips, columns: int = 2, gap: int = 4) -> np.ndarray:
     return side_by_side(*rows, gap=gap, axis=1)
 
 
+def mark_beats(frames, beat_times, fps: float, height: int = 3) -> np.ndarray:
+    """Grayscale frames ``(N, H, W)`` with a white bar along the bottom on the frame nearest each
+    music beat (seconds), so a silent animation shows where the beats fall."""
+    frames = _grayscale_frames(frames).copy()
+    on_beat = np.round(np.asarray(beat_times, float) * fps).astype(int)
+    on_beat = on_beat[(on_beat >= 0) & (on_beat < len(frames))]
+    frames[on_beat, -height:] = 255
+    return frames
+
+
 def _grayscale_frames(frames) -> np.ndarray:
     frames = np.asarray(frames, np.uint8)
     if frames.ndim != 3 or len(frames) == 0:
@@ -334,7 +417,8 @@ def write_gif(frames, path, fps: float) -> Path:
     return Path(path)
 
 
-def write_mp4(frames, path, fps: float) -> Path:
-    """An MP4 of grayscale frames ``(N, H, W)`` at ``fps`` (via :func:`dancenet.video.write_video`)."""
+def write_mp4(frames, path, fps: float, audio=None) -> Path:
+    """An MP4 of grayscale frames ``(N, H, W)`` at ``fps`` (via :func:`dancenet.video.write_video`),
+    with the sound file ``audio`` as its soundtrack if given."""
     frames = _grayscale_frames(frames)
-    return video.write_video(path, np.repeat(frames[..., None], 3, axis=-1), fps)
+    return video.write_video(path, np.repeat(frames[..., None], 3, axis=-1), fps, audio=audio)

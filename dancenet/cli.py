@@ -2,6 +2,8 @@
 
     dancenet stage --out stage/                       # render the synthetic stage video
     dancenet dance --video my_dance.mp4 --out dance.mp4 --gif dance.gif
+    dancenet song --out song.wav --bpm 100            # music of the stage's kind, at any tempo
+    dancenet dance --video my_dance.mp4 --music song.wav --out dance.mp4   # a dance to a song
 
 ``dance`` runs the whole course on one video, reusing everything already in the cache:
 
@@ -10,6 +12,10 @@
 3. codes → a trained stacked-LSTM + MDN sequence model (chapters 6–7),
 4. the model, warmed up on real frames, generates new codes; the VAE decodes them (chapter 8),
 5. the silhouettes are written as MP4 (and GIF) at the source frame rate.
+
+With ``--music``, step 3 trains chapter 9's music-conditioned model on the video's own soundtrack
+(the course's stage video and its music when the video has none), and step 4 dances as long as
+the song, to its beats; the MP4 carries the song as its soundtrack.
 """
 
 from __future__ import annotations
@@ -27,11 +33,14 @@ EPILOG = """steps of `dance` (each cached under $DANCENET_CACHE, so a second run
   3. train the sequence model (3 stacked LSTMs + mixture density head) on the codes
   4. warm up on real codes, sample --frames new codes at --temperature, decode them
   5. write --out (MP4) and --gif, at the video's frame rate divided by the profile's stride
+with --music song.wav: step 3 learns the dance with the music it was danced to (the video's
+soundtrack; the stage video's when the video has none), step 4 dances as long as the song, to
+its tracked beats, and --out carries the song as its soundtrack
 """
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .choreography import DEFAULT_TEMPERATURE
+    from .choreography import DEFAULT_TEMPERATURE, MUSIC_TEMPERATURE
     from .profiles import PROFILES
 
     parser = argparse.ArgumentParser(
@@ -76,15 +85,33 @@ def _parser() -> argparse.ArgumentParser:
         help="model sizes and training budget "
         "(default: $DANCENET_PROFILE, else gpu when a GPU is visible, else cpu)",
     )
-    dance.add_argument("--frames", type=int, default=300, help="frames to generate (default 300)")
+    dance.add_argument(
+        "--music",
+        type=Path,
+        help="a song (WAV, FLAC, OGG, MP3 or a video's soundtrack) to dance to: the dance lasts as "
+        "long as the song and carries it as its soundtrack",
+    )
+    dance.add_argument(
+        "--frames", type=int, default=300, help="frames to generate (default 300; --music: the song's length)"
+    )
     dance.add_argument(
         "--temperature",
         type=float,
-        default=DEFAULT_TEMPERATURE,
         help=f"sampling temperature: 0 = always the likeliest move, 1 = the model as "
-        f"trained, >1 = wilder (default {DEFAULT_TEMPERATURE})",
+        f"trained, >1 = wilder (default {DEFAULT_TEMPERATURE}; {MUSIC_TEMPERATURE} with --music)",
     )
     dance.add_argument("--seed", type=int, default=0, help="random seed of the generated dance")
+
+    song = commands.add_parser(
+        "song",
+        help="compose music of the stage's kind at a tempo of your choice",
+        description="Write a WAV of drums and a small melody at a given tempo, with human timing "
+        "(the music the stage's dancer dances to), to try `dancenet dance --music` with.",
+    )
+    song.add_argument("--out", type=Path, required=True, help="the song, a .wav file")
+    song.add_argument("--bpm", type=float, default=100.0, help="beats per minute, 40 to 240 (default 100)")
+    song.add_argument("--seconds", type=float, default=30.0, help="length in seconds, 4 to 600 (default 30)")
+    song.add_argument("--seed", type=int, default=1, help="random seed of the chords and the timing")
     return parser
 
 
@@ -96,16 +123,36 @@ def _stage(args) -> None:
     print(f"wrote {recording.video_path} ({args.frames} frames) and its ground truth")
 
 
+def _song(args) -> None:
+    import numpy as np
+
+    from . import stage
+
+    if args.out.suffix.lower() != ".wav":
+        raise ValueError("--out must end in .wav")
+    if not 40 <= args.bpm <= 240 or not 4 <= args.seconds <= 600:
+        raise ValueError(
+            f"--bpm must lie in 40–240 and --seconds in 4–600, got {args.bpm:g}, {args.seconds:g}"
+        )
+    clock = stage.BeatClock.random(args.bpm, np.random.default_rng(args.seed))
+    stage.write_wav(args.out, stage.compose(clock, args.seconds, args.seed))
+    print(f"wrote {args.out}: {args.seconds:g} s at {args.bpm:g} bpm")
+
+
 def _dance(args) -> None:
-    from . import choreography, sequence, video
+    from . import choreography, music, sequence, video
     from .artifacts import Pipeline
 
     if args.out.suffix.lower() != ".mp4" or (args.gif and args.gif.suffix.lower() != ".gif"):
         raise ValueError("--out must end in .mp4 and --gif in .gif")
+    song = music.read_audio(args.music) if args.music else None  # a bad song stops before any training
     info = video.video_info(args.video)  # fails early, with a clear message, on an unreadable video
+    if song is not None:
+        return _dance_to_music(args, song, info)
+    temperature = choreography.DEFAULT_TEMPERATURE if args.temperature is None else args.temperature
     pipeline = Pipeline(args.profile, video=args.video)
     profile = pipeline.profile
-    print(f"{profile}\nvideo: {info.frame_count} frames of {info.width}×{info.height} at {info.fps:g} fps")
+    _describe(pipeline, info)
     print("step 1: silhouettes framed on the dancer")
     _check_long_enough(pipeline.silhouettes, info.fps, profile.frame_stride)
     print("step 2: VAE and latent codes")
@@ -113,16 +160,66 @@ def _dance(args) -> None:
     data = pipeline.latent_sequence
     print("step 3: sequence model")
     model = pipeline.sequence_model("memory").model
-    print(f"step 4: generating {args.frames} frames at temperature {args.temperature}")
+    print(f"step 4: generating {args.frames} frames at temperature {temperature}")
     warm_up = data.train[-min(sequence.WINDOW, len(data.train)) :]
-    codes = choreography.Choreographer(model).generate(warm_up, args.frames, args.temperature, args.seed)[0]
-    frames = choreography.silhouette_frames(vae_model.decode(data.scaler.inverse(codes)))
+    codes = choreography.Choreographer(model).generate(warm_up, args.frames, temperature, args.seed)[0]
+    _write(args, vae_model.decode(data.scaler.inverse(codes)), info.fps / profile.frame_stride)
+
+
+def _dance_to_music(args, song, info) -> None:
+    from . import choreography, music, video
+    from .artifacts import Pipeline
+
+    temperature = choreography.MUSIC_TEMPERATURE if args.temperature is None else args.temperature
+    pipeline = Pipeline(args.profile, video=args.video)
+    _describe(pipeline, info)
+    try:
+        music.read_audio(args.video)
+    except music.AudioError as error:
+        print(
+            f"  {args.video.name} has no soundtrack to learn the beat from ({error}); the dancer and "
+            "the music are the course's stage video and its soundtrack instead"
+        )
+        pipeline = Pipeline(args.profile)
+        info = video.video_info(pipeline.stage.video_path)
+    profile = pipeline.profile
+    print("step 1: silhouettes framed on the dancer")
+    _check_long_enough(pipeline.silhouettes, info.fps, profile.frame_stride)
+    print("step 2: VAE and latent codes")
+    vae_model = pipeline.vae.model
+    print("step 3: the music the dance was danced to, and the music-conditioned sequence model")
+    heard = pipeline.music
+    print(f"  {len(heard.beats)} beats tracked at {heard.tempo:.1f} bpm")
+    data = pipeline.music_sequence
+    model = pipeline.music_model().model
     fps = info.fps / profile.frame_stride
+    beats, features = music.song_features(song, fps)
+    seconds = len(song) / music.SAMPLE_RATE
+    print(
+        f"step 4: dancing {len(features)} frames ({seconds:.1f} s) to {args.music.name}, "
+        f"{len(beats.times)} beats at {beats.tempo:.1f} bpm, temperature {temperature}"
+    )
+    codes = choreography.dance_to_music(
+        choreography.Choreographer(model), data, features, temperature, args.seed
+    )[0]
+    _write(args, vae_model.decode(data.scaler.inverse(codes)), fps, audio=args.music)
+
+
+def _write(args, silhouettes, fps: float, audio=None) -> None:
+    from . import choreography
+
+    frames = choreography.silhouette_frames(silhouettes)
     print(f"step 5: writing {args.out}" + (f" and {args.gif}" if args.gif else ""))
-    choreography.write_mp4(frames, args.out, fps)
+    choreography.write_mp4(frames, args.out, fps, audio=audio)
     if args.gif:
         choreography.write_gif(frames, args.gif, fps)
-    print(f"done: {len(frames)} frames at {fps:g} fps")
+    soundtrack = f", with {audio.name} as the soundtrack" if audio else ""
+    print(f"done: {len(frames)} frames at {fps:g} fps{soundtrack}")
+
+
+def _describe(pipeline, info) -> None:
+    print(pipeline.profile)
+    print(f"video: {info.frame_count} frames of {info.width}×{info.height} at {info.fps:g} fps")
 
 
 def _check_long_enough(silhouettes, fps: float, stride: int) -> None:
@@ -147,9 +244,9 @@ def main(argv=None) -> int:
 
     args = _parser().parse_args(argv)
     try:
-        if args.frames < 1:  # both commands take --frames
+        if getattr(args, "frames", 1) < 1:
             raise ValueError(f"--frames must be at least 1, got {args.frames}")
-        {"stage": _stage, "dance": _dance}[args.command](args)
+        {"stage": _stage, "dance": _dance, "song": _song}[args.command](args)
     except (ValueError, FileNotFoundError, CacheError) as error:  # VideoError is a ValueError
         print(f"dancenet {args.command}: error: {error}", file=sys.stderr)
         return 1

@@ -11,7 +11,8 @@ turned into numbers at the video's frame rate. The steps, each a function here:
 - :func:`track_beats`: the beat times, by librosa's dynamic-programming tracker (Ellis 2007), and
   the tempo, from a straight line fitted through them;
 - :func:`beat_features`: per video frame, where it falls in its beat (as sine and cosine, so the
-  end of one beat is close to the start of the next) and the onset strength there.
+  end of one beat is close to the start of the next) and the onset strength there;
+  :func:`song_features` goes from samples to beats and features in one call.
 
 The stage's music (:mod:`dancenet.stage.soundtrack`) has exactly known beats, against which
 :func:`beat_f_measure` scores a tracker, as music-information-retrieval benchmarks do.
@@ -169,7 +170,13 @@ def beat_f_measure(reference, estimated, window: float = HIT_WINDOW) -> float:
 
 
 #: the per-frame music features, in order
-FEATURES = ("beat phase (sin)", "beat phase (cos)", "onset strength")
+FEATURES = (
+    "beat phase (sin)",
+    "beat phase (cos)",
+    "half-beat phase (sin)",
+    "half-beat phase (cos)",
+    "onset strength",
+)
 
 
 def beat_phase(beat_times, frame_times) -> np.ndarray:
@@ -188,8 +195,10 @@ def beat_phase(beat_times, frame_times) -> np.ndarray:
 def beat_features(
     beats: Beats, onsets: tuple[np.ndarray, np.ndarray], n_frames: int, fps: float
 ) -> np.ndarray:
-    """The music at each of ``n_frames`` video frames at ``fps``: ``(n_frames, 3)`` float32 —
-    the beat phase as sine and cosine, and the onset strength (its peak over the frame)."""
+    """The music at each of ``n_frames`` video frames at ``fps``: ``(n_frames, 5)`` float32 (see
+    :data:`FEATURES`) — the beat phase as sine and cosine, the same at twice the rate (a dancer
+    arrives on the beat and often half-way to the next too), and the onset strength (its peak
+    over the frame)."""
     if n_frames < 1 or not fps > 0:
         raise ValueError(f"need a positive frame count and frame rate, got {n_frames} frames at {fps} fps")
     frame_times = np.arange(n_frames) / fps
@@ -198,4 +207,17 @@ def beat_features(
     # the strongest onset within each frame, so a drum hit between two frames is not lost
     edges = np.searchsorted(times, np.append(frame_times, n_frames / fps))
     peak = np.array([strength[a:b].max() if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])])
-    return np.column_stack([np.sin(2 * np.pi * phase), np.cos(2 * np.pi * phase), peak]).astype(np.float32)
+    angle = 2 * np.pi * phase
+    return np.column_stack([np.sin(angle), np.cos(angle), np.sin(2 * angle), np.cos(2 * angle), peak]).astype(
+        np.float32
+    )
+
+
+def song_features(
+    samples, fps: float, n_frames: int | None = None, sample_rate: int = SAMPLE_RATE
+) -> tuple[Beats, np.ndarray]:
+    """A song's tracked beats, and its music features (:func:`beat_features`) for ``n_frames`` frames
+    of a dance at ``fps`` — by default as many as the song lasts."""
+    beats, onsets = track_beats(samples, sample_rate), onset_envelope(samples, sample_rate)
+    n_frames = int(len(samples) / sample_rate * fps) if n_frames is None else n_frames
+    return beats, beat_features(beats, onsets, n_frames, fps)

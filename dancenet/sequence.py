@@ -9,6 +9,8 @@
   head.
 - :func:`build_sequence_model` is the same stack trained on windows, with the loss at every step;
   :func:`stateful_twin` runs it one step at a time, carrying the LSTM state, with the same weights.
+  One switch, ``music``, makes it a **music-conditioned** model (chapter 9): beside each code it
+  reads the music of the frame it predicts (:func:`dancenet.music.beat_features`).
 - :class:`StandStill` and :class:`LinearAutoregressive` are the baselines every model must beat.
 - Every model is scored by its **held-out NLL**: the mean negative log-likelihood per latent
   dimension, in nats, of each held-out next code (:func:`held_out_nll`).
@@ -45,6 +47,15 @@ ABLATION = {
     "windows": {"centered": False, "input_noise": 0.0},
     "centered": {"centered": True, "input_noise": 0.0},
     "memory": {"centered": True, "input_noise": INPUT_NOISE},
+}
+#: the tempo rates a music-conditioned model trains at (:func:`stretched`): the stage's dance and
+#: music as they are, 15 % slower and 15 % faster
+TEMPO_RATES = (0.85, 1.0, 1.15)
+#: chapter 9's ablation: the music-conditioned model trained on the one tempo of the stage video,
+#: then at :data:`TEMPO_RATES` (``"music"``, ours); both are ``"memory"`` models that hear the music
+MUSIC_ABLATION = {
+    "music-one-tempo": {"tempo_rates": (1.0,)},
+    "music": {"tempo_rates": TEMPO_RATES},
 }
 #: names of the head's layers, shared by every sequence model (and looked up by name to run a
 #: model one step at a time)
@@ -83,11 +94,13 @@ class Standardizer:
 
 @dataclass(frozen=True)
 class LatentSequence:
-    """A standardized latent sequence, split in time: ``train`` comes first, ``held_out`` after."""
+    """A standardized latent sequence, split in time: ``train`` comes first, ``held_out`` after;
+    ``music``, where the dance has music, the music features of every code's frame, ``(T, F)``."""
 
     train: np.ndarray
     held_out: np.ndarray
     scaler: Standardizer
+    music: np.ndarray | None = None
 
     @property
     def whole(self) -> np.ndarray:
@@ -95,14 +108,19 @@ class LatentSequence:
         return np.concatenate([self.train, self.held_out])
 
 
-def prepare(latents, held_out: float = HELD_OUT) -> LatentSequence:
-    """The ``z_mean`` sequence ``(T, D)`` split chronologically and standardized on its first part."""
+def prepare(latents, held_out: float = HELD_OUT, music=None) -> LatentSequence:
+    """The ``z_mean`` sequence ``(T, D)`` split chronologically and standardized on its first part;
+    ``music`` (optional) holds the music features of each code's frame, ``(T, F)``."""
     latents = check_sequence(latents)
     cut = held_out_start(len(latents), held_out)
     if cut < 2:
         raise ValueError(f"a sequence of {len(latents)} codes leaves nothing to train on")
+    if music is not None:
+        music = check_sequence(music, "music feature sequence")
+        if len(music) != len(latents):
+            raise ValueError(f"{len(music)} frames of music features for {len(latents)} codes: one per code")
     scaler = Standardizer.fit(latents[:cut])
-    return LatentSequence(scaler.transform(latents[:cut]), scaler.transform(latents[cut:]), scaler)
+    return LatentSequence(scaler.transform(latents[:cut]), scaler.transform(latents[cut:]), scaler, music)
 
 
 def pairs(sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -122,6 +140,35 @@ def windows(sequence, length: int = WINDOW, stride: int | None = None) -> tuple[
     starts = np.arange(0, len(sequence) - length, stride)
     index = starts[:, None] + np.arange(length)
     return sequence[index], sequence[index + 1]
+
+
+def with_next_music(codes, music) -> np.ndarray:
+    """Each code beside the music of the *next* frame, ``(T, D + F)``: what a music-conditioned model
+    reads to predict that frame (the music is known ahead; the dance is not). The last code has no
+    next frame and keeps its own music."""
+    codes, music = check_sequence(codes), check_sequence(music, "music feature sequence")
+    if len(codes) != len(music):
+        raise ValueError(f"{len(music)} frames of music features for {len(codes)} codes")
+    return np.concatenate([codes, np.concatenate([music[1:], music[-1:]])], axis=1)
+
+
+def music_windows(codes, music, length: int = WINDOW, stride: int | None = None):
+    """:func:`windows` for a music-conditioned model: ``((codes, next music), next codes)``."""
+    dimensions = np.shape(codes)[1]
+    inputs, targets = windows(with_next_music(codes, music), length, stride)
+    return (inputs[..., :dimensions], inputs[..., dimensions:]), targets[..., :dimensions]
+
+
+def stretched(sequence, rate: float) -> np.ndarray:
+    """``sequence`` ``(T, F)`` played ``rate`` times as fast, by linear interpolation between frames:
+    a dance and its music at another tempo (``rate`` 1.15: 15 % faster, fewer frames)."""
+    sequence = check_sequence(sequence)
+    if not rate > 0:
+        raise ValueError(f"rate must be positive, got {rate!r}")
+    times = np.arange(0, len(sequence) - 1 + 1e-9, rate)
+    below = np.minimum(times.astype(int), len(sequence) - 2)
+    weight = (times - below)[:, None]
+    return ((1 - weight) * sequence[below] + weight * sequence[below + 1]).astype(np.float32)
 
 
 def minimum_codes(window: int = WINDOW, held_out: float = HELD_OUT) -> int:
@@ -191,15 +238,26 @@ def build_original_model(profile: Profile | str | None = None) -> keras.Model:
 
 
 def build_sequence_model(
-    profile: Profile | str | None = None, centered: bool = True, input_noise: float = INPUT_NOISE
+    profile: Profile | str | None = None,
+    centered: bool = True,
+    input_noise: float = INPUT_NOISE,
+    music: int = 0,
 ) -> keras.Model:
     """The model with memory: the same stack over whole sequences ``(batch, time, D)``, a mixture
     over the next code at every step, centered on the current code (:class:`AddCurrentCode`), or —
     ``centered=False`` — on nothing, predicting the next code outright as the original does.
-    ``input_noise`` (standardized units, training only; 0 for none) is added to the codes read."""
+    ``input_noise`` (standardized units, training only; 0 for none) is added to the codes read.
+
+    ``music`` > 0 conditions it on music: a second input ``(batch, time, music)`` of features of the
+    frame each step predicts (:func:`with_next_music`) is joined to the codes before the LSTMs."""
     profile = get_profile(profile)
     codes = keras.Input((None, profile.latent_dim), name="z")
     x = layers.GaussianNoise(input_noise, name="input_noise")(codes)  # active in training only
+    inputs = codes
+    if music:
+        heard = keras.Input((None, check_positive_int(music, "music features")), name="music")
+        x = layers.Concatenate(name="with_music")([x, heard])
+        inputs = [codes, heard]
     for i in range(1, profile.lstm_layers + 1):
         x = layers.LSTM(profile.lstm_units, return_sequences=True, name=f"lstm{i}")(x)
         x = layers.Dropout(DROPOUT, name=f"dropout{i}")(x)
@@ -209,13 +267,18 @@ def build_sequence_model(
             profile.latent_dim, profile.mixtures, name=ADD_CURRENT_CODE_LAYER, dtype="float32"
         )
         params = add_current_code([params, codes])
-    return keras.Model(codes, params, name="sequence_model")
+    return keras.Model(inputs, params, name="music_sequence_model" if music else "sequence_model")
 
 
 def is_windowed(model: keras.Model) -> bool:
     """Whether ``model`` reads windows of codes ``(batch, time, D)``, as the model with memory does,
     rather than one code ``(batch, D)``, as the original's does."""
-    return len(model.input.shape) == 3
+    return len(model.inputs[0].shape) == 3
+
+
+def music_features(model: keras.Model) -> int:
+    """How many music features ``model`` reads beside each code: 0 for an unconditioned model."""
+    return int(model.inputs[1].shape[-1]) if len(model.inputs) > 1 else 0
 
 
 def lstms(model: keras.Model) -> list[layers.LSTM]:
@@ -242,6 +305,8 @@ def stateful_twin(model: keras.Model, batch_size: int = 1) -> keras.Model:
     recurrent = lstms(model)
     if not recurrent or not all(layer.return_sequences for layer in recurrent):
         raise ValueError(f"{model.name} is not a windowed sequence model (see build_sequence_model)")
+    if music_features(model):
+        raise ValueError(f"{model.name} reads music: run it with dancenet.choreography.Choreographer")
     codes = keras.Input(batch_shape=(batch_size, 1, model.input.shape[-1]), name="z")
     x = codes
     for lstm in recurrent:
@@ -322,25 +387,55 @@ def train_sequence_model(
     learning_rate: float = 1e-3,
     centered: bool = True,
     input_noise: float = INPUT_NOISE,
+    music: bool = False,
+    tempo_rates: tuple = (1.0,),
     strategy=None,
     seed: int = 0,
     progress: bool = True,
 ):
     """The model with memory trained on overlapping windows of the training part, the loss at
     every step; the last 10 % of the training part (as windows) chooses the best epoch.
-    ``centered`` and ``input_noise`` are :func:`build_sequence_model`'s (see :data:`ABLATION`)."""
+    ``centered`` and ``input_noise`` are :func:`build_sequence_model`'s (see :data:`ABLATION`);
+    ``music`` conditions it on the sequence's music features (``sequence.music``), and
+    ``tempo_rates`` adds the training part :func:`stretched` to each of those tempo rates, the
+    codes and their music together, so that a model learns to follow the beat it hears rather than
+    the one tempo it was shown."""
     profile = get_profile(profile)
     cut = _validation_cut(len(sequence.train))
-    validation = sequence.train[cut - 1 :]
+    if music and sequence.music is None:
+        raise ValueError("this latent sequence has no music features to condition on (prepare(..., music=))")
+    heard = sequence.music[: len(sequence.train)] if music else None
+
+    def cut_windows(start, stop, length, stride=None):
+        if music:
+            return music_windows(sequence.train[start:stop], heard[start:stop], length, stride)
+        return windows(sequence.train[start:stop], length, stride)
+
+    def training_windows():
+        parts = [cut_windows(0, cut, window)]
+        if any(rate != 1.0 for rate in tempo_rates):
+            if not music:
+                raise ValueError("tempo_rates stretch a dance with its music: train with music=True")
+            joined = np.concatenate([sequence.train[:cut], heard[:cut]], axis=1)
+            dimensions = sequence.train.shape[1]
+            for rate in (rate for rate in tempo_rates if rate != 1.0):
+                faster = stretched(joined, rate)
+                parts.append(music_windows(faster[:, :dimensions], faster[:, dimensions:], window))
+        if not music:
+            return parts[0]
+        inputs, targets = zip(*parts)
+        codes, heard_windows = (np.concatenate(part) for part in zip(*inputs))
+        return (codes, heard_windows), np.concatenate(targets)
 
     def data():
+        validation = len(sequence.train) - (cut - 1)
         return (
-            *windows(sequence.train[:cut], window),
-            windows(validation, min(window, len(validation) - 1), stride=max(1, window // 4)),
+            *training_windows(),
+            cut_windows(cut - 1, None, min(window, validation - 1), stride=max(1, window // 4)),
         )
 
     return _train(
-        lambda: build_sequence_model(profile, centered, input_noise),
+        lambda: build_sequence_model(profile, centered, input_noise, heard.shape[1] if music else 0),
         data,
         profile,
         epochs,
@@ -463,6 +558,10 @@ def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_s
     else:
         context = min(context, first)
         index = np.arange(first, len(whole))[:, None] - context + np.arange(context)
+        if music_features(model):
+            if sequence.music is None:
+                raise ValueError(f"{model.name} reads music, and this latent sequence has none")
+            whole = with_next_music(whole, sequence.music)
         params = mixture_parameters(model, whole[index], batch_size)[:, -1]
     nll = mdn.negative_log_likelihood(targets, params, dimensions, components)
     return keras.ops.convert_to_numpy(nll) / dimensions
@@ -470,5 +569,13 @@ def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_s
 
 def mixture_parameters(model: keras.Model, inputs, batch_size: int = 256) -> np.ndarray:
     """The model's MDN parameters for ``inputs``, as NumPy, by direct calls in batches (``predict``
-    would retrace for every new input shape)."""
+    would retrace for every new input shape). A music-conditioned model takes each code and its
+    next frame's music side by side in one array (:func:`with_next_music`)."""
+    if music_features(model):
+        dimensions = model.inputs[0].shape[-1]
+        return in_batches(
+            lambda batch: model([batch[..., :dimensions], batch[..., dimensions:]], training=False),
+            inputs,
+            batch_size,
+        )
     return in_batches(lambda batch: model(batch, training=False), inputs, batch_size)

@@ -692,3 +692,75 @@ class ChoreographyStudio(widgets.VBox):
             f"seed {self.seed.value} · motion energy <b>{energy:.2f}</b> "
             f"(real dance {choreography.motion_energy(self.data.train):.2f})"
         )
+
+
+def wav_bytes(samples, sample_rate: int) -> bytes:
+    """Mono samples in [-1, 1] as the bytes of a 16-bit WAV file (for an ``Audio`` widget)."""
+    import io
+
+    import soundfile
+
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.clip(samples, -1, 1), sample_rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+class BeatStudio(widgets.VBox):
+    """Dance to a new song: choose its tempo and random seed, and which model dances — the one that
+    hears the music or the one that does not — and press *dance!*. The song plays in the player;
+    the dance plays as an animated GIF whose bottom edge flashes white on every music beat.
+
+    ``dancers`` maps a name to a :class:`dancenet.choreography.Choreographer`; ``sequence`` is the
+    :class:`dancenet.sequence.LatentSequence` with music the models were trained on (its last
+    training codes and their music warm the dancers up), ``decoder`` the VAE.
+    """
+
+    def __init__(
+        self,
+        dancers: dict,
+        sequence,
+        decoder,
+        fps: float,
+        temperature: float,
+        seconds: float = 8.0,
+        zoom: float = 2.5,
+    ):
+        if not dancers:
+            raise ValueError("name at least one dancer: {'name': Choreographer}")
+        self.dancers, self.data, self.decoder, self.fps = dancers, sequence, decoder, fps
+        self.temperature, self.seconds = temperature, seconds
+        self.tempo = widgets.IntSlider(
+            100, 60, 180, description="tempo (bpm)", style=_WIDE, layout=_slider_layout()
+        )
+        self.dancer = widgets.ToggleButtons(options=list(dancers), description="dancer", style=_WIDE)
+        self.seed = widgets.IntText(1, description="random seed", style=_WIDE)
+        self.button = widgets.Button(description="dance!", button_style="primary")
+        width = int(zoom * decoder.decoder.output.shape[2])
+        self.image = widgets.Image(format="gif", layout=widgets.Layout(width=f"{width}px"))
+        self.song = widgets.Audio(format="wav", autoplay=False, loop=False)
+        self.caption = widgets.HTML()
+        self.button.on_click(self.dance)
+        super().__init__(
+            [self.tempo, self.dancer, self.seed, self.button, self.image, self.song, self.caption]
+        )
+        self.dance()
+
+    def dance(self, _button=None) -> None:
+        from . import choreography, judges, music, stage
+
+        seed, bpm = self.seed.value, self.tempo.value
+        song = stage.compose(stage.BeatClock.random(bpm, np.random.default_rng(seed)), self.seconds, seed)
+        beats, features = music.song_features(song.samples, self.fps, sample_rate=song.sample_rate)
+        choreographer = self.dancers[self.dancer.value]
+        codes = choreography.dance_to_music(choreographer, self.data, features, self.temperature, seed)[0]
+        frames = choreography.silhouette_frames(self.decoder.decode(self.data.scaler.inverse(codes)))
+        marked = choreography.mark_beats(frames, song.beats, self.fps)
+        self.image.value = choreography.gif_bytes(marked, self.fps)
+        self.song.value = wav_bytes(song.samples, song.sample_rate)
+        alignment = judges.beat_alignment(song.beats, codes, self.fps)
+        self.caption.value = (
+            f"{self.dancer.value}: {len(codes)} frames ({self.seconds:g} s) to a song at {bpm} bpm "
+            f"(tracked: {beats.tempo:.1f}), τ = {self.temperature:g}, seed {seed} · "
+            f"beat alignment <b>{alignment:.2f}</b> · motion energy "
+            f"{choreography.motion_energy(codes):.2f}"
+        )

@@ -6,14 +6,21 @@ import os
 import numpy as np
 import pytest
 
-from dancenet import artifacts
+from dancenet import artifacts, video
 from dancenet.artifacts import ARTIFACTS, Pipeline
 from dancenet.cache import cache_dir
 from dancenet.framing import FramingSettings
 from dancenet.profiles import Profile, get_profile
 
 CI = get_profile("ci")
-SEQUENCE = {"sequence-memory", "sequence-original", "sequence-windows", "sequence-centered"}
+SEQUENCE = {
+    "sequence-memory",
+    "sequence-original",
+    "sequence-windows",
+    "sequence-centered",
+    "sequence-music",
+    "sequence-music-one-tempo",
+}
 
 #: which artifacts read each profile field themselves — written out here, independently of the
 #: recipes' own declarations, so that a recipe that reads too much or too little is caught
@@ -22,7 +29,7 @@ READS = {
     "description": set(),
     "image_size": {"silhouettes", "vae", "autoencoder", "judge"},
     "stage_frames": {"stage"},
-    "frame_stride": {"silhouettes"},
+    "frame_stride": {"silhouettes", "music"},
     "latent_dim": {"vae", "autoencoder", *SEQUENCE},
     "encoder_filters": {"vae", "autoencoder"},
     "vae_epochs": {"vae", "autoencoder"},
@@ -47,6 +54,9 @@ MADE_FROM = {
     "sequence-windows": {"latents"},
     "sequence-centered": {"latents"},
     "judge": {"silhouettes", "stage"},
+    "music": {"silhouettes", "stage"},
+    "sequence-music": {"latents", "music"},
+    "sequence-music-one-tempo": {"latents", "music"},
 }
 
 
@@ -113,7 +123,8 @@ def test_framing_settings_change_the_silhouettes_and_whole_frames_change_the_mod
     wider = keys(Pipeline(CI, framing=FramingSettings(margin=0.3)))
     assert {n for n in ARTIFACTS if base[n] != wider[n]} == downstream({"silhouettes"})
     whole = keys(Pipeline(CI, framed=False))
-    assert {n for n in ARTIFACTS if base[n] != whole[n]} == downstream({"vae", "autoencoder"})
+    # the music too: it is heard at the frames the codes come from
+    assert {n for n in ARTIFACTS if base[n] != whole[n]} == downstream({"vae", "autoencoder", "music"})
     with pytest.raises(ValueError, match="framing must be a FramingSettings"):
         Pipeline(CI, framing={"margin": 0.3})
 
@@ -244,6 +255,37 @@ def test_trained_sequence_models_are_cached(shared_cache):
     assert sequence.ABLATION["memory"]["input_noise"] > 0
     with pytest.raises(ValueError, match="unknown sequence model"):
         artifacts.trained_sequence_model("ci", "transformer")
+
+
+def test_the_music_is_the_stage_s_soundtrack_heard_at_every_code(shared_cache):
+    from dancenet import music, sequence
+
+    heard = shared_cache.music
+    recording = shared_cache.stage
+    assert heard.features.shape == (len(shared_cache.latents), len(music.FEATURES))
+    assert heard.tempo == pytest.approx(recording.meta["bpm"], rel=0.02)
+    assert music.beat_f_measure(recording.beats, heard.beats) > 0.9
+    assert heard.fps == pytest.approx(30 / CI.frame_stride) and heard.source.endswith("stage.wav")
+    # each code's features are those of its own frame: on the frame nearest a beat, cos(phase) ≈ 1
+    frames = shared_cache.silhouettes.frame_indices
+    nearest = np.abs(frames[:, None] / 30 - recording.beats[None, :]).min(axis=1) < 0.5 / 30
+    assert heard.features[nearest, 1].min() > 0.9
+    trained = shared_cache.music_model()
+    assert sequence.music_features(trained.model) == len(music.FEATURES)
+    with pytest.raises(ValueError, match="unknown music model"):
+        shared_cache.music_model("jazz")
+    assert np.isfinite(trained.held_out_nll)
+    again = sequence.held_out_nll(trained.model, shared_cache.music_sequence).mean()
+    np.testing.assert_allclose(again, trained.held_out_nll, rtol=1e-5)
+
+
+def test_a_video_without_a_soundtrack_has_no_music_to_learn_from(shared_cache, tmp_path):
+    from dancenet import music
+
+    frames = video.read_frames(shared_cache.stage.video_path, max_frames=150, progress=False)
+    silent = video.write_video(tmp_path / "silent.mp4", frames, 30.0)
+    with pytest.raises(music.AudioError, match="could not read sound from"):
+        Pipeline(CI, video=silent, progress=False).music  # noqa: B018
 
 
 def test_the_move_judge_is_cached_and_judges_only_the_stage(shared_cache, tmp_path):

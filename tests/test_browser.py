@@ -32,6 +32,7 @@ WITH_ANIMATION = {
     "chapters/01_dancer_and_stage.html",
     "chapters/07_stacked_lstms.html",
     "chapters/08_choreography.html",
+    "chapters/09_music.html",
 }
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 

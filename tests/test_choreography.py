@@ -198,3 +198,62 @@ def test_side_by_side_and_grid_layouts():
     assert choreography.grid([clip] * 3, columns=2, gap=2).shape == (5, 22, 42)
     with pytest.raises(ValueError, match="share length and height"):
         plotting.side_by_side(clip, clip[:4], axis=2)
+
+
+# ----------------------------------------------------------------------------- dancing to music
+
+
+@pytest.fixture(scope="module")
+def hearing():
+    keras.utils.set_random_seed(1)
+    return choreography.Choreographer(sequence.build_sequence_model(CI, music=3))
+
+
+def test_a_model_that_hears_dances_as_it_was_trained_to_read(hearing, warm_up):
+    """At τ = 0 the dance is a function of the model alone: calling the model on the whole dance,
+    laid out as in training (each code beside the next frame's music), predicts every code."""
+    rng = np.random.default_rng(2)
+    warm_music, music = rng.normal(size=(10, 3)), rng.normal(size=(12, 3))
+    codes = hearing.generate(warm_up[0], 12, 0.0, music=music, warm_up_music=warm_music)[0]
+    dance = np.concatenate([warm_up[0], codes])
+    joined = sequence.with_next_music(dance, np.concatenate([warm_music, music]))
+    params = sequence.mixture_parameters(hearing.model, joined[None, :-1])[0]
+    expected = [mdn.sample(p, CI.latent_dim, CI.mixtures, 0.0) for p in params[9:]]
+    np.testing.assert_allclose(codes, expected, atol=1e-4)
+    other = hearing.generate(warm_up[0], 12, 0.0, music=music[::-1], warm_up_music=warm_music)[0]
+    assert not np.allclose(other, codes)  # other music, another dance
+
+
+def test_a_model_that_hears_needs_music_and_a_deaf_one_refuses_it(hearing, choreographer, warm_up):
+    music, warm_music = np.zeros((5, 3)), np.zeros((10, 3))
+    with pytest.raises(ValueError, match=r"music must be \(5, 3\), one row of music features per frame"):
+        hearing.generate(warm_up, 5, warm_up_music=warm_music)
+    with pytest.raises(ValueError, match=r"warm_up_music must be \(10, 3\)"):
+        hearing.generate(warm_up, 5, music=music, warm_up_music=warm_music[:4])
+    with pytest.raises(ValueError, match="NaN"):
+        hearing.generate(warm_up, 5, music=np.full((5, 3), np.nan), warm_up_music=warm_music)
+    with pytest.raises(ValueError, match="does not read music"):
+        choreographer.generate(warm_up, 5, music=music, warm_up_music=warm_music)
+
+
+def test_dance_to_music_warms_up_on_the_last_training_codes_and_their_music(hearing, choreographer):
+    rng = np.random.default_rng(3)
+    data = sequence.prepare(rng.normal(size=(200, CI.latent_dim)), music=rng.normal(size=(200, 3)))
+    music = rng.normal(size=(30, 3))
+    dances = choreography.dance_to_music(hearing, data, music, temperature=0.5, seed=2, dancers=2, warm_up=20)
+    start = len(data.train) - 20
+    warm = np.repeat(data.train[None, start:], 2, axis=0)
+    direct = hearing.generate(warm, 30, 0.5, 2, music=music, warm_up_music=data.music[start:160])
+    np.testing.assert_array_equal(dances, direct)
+    deaf = choreography.dance_to_music(choreographer, data, music, temperature=0.5, seed=2)
+    assert deaf.shape == (1, 30, CI.latent_dim)
+    with pytest.raises(ValueError, match="no music for the warm-up"):
+        choreography.dance_to_music(hearing, sequence.prepare(data.whole), music)
+
+
+def test_mark_beats_lights_the_bottom_edge_on_the_frame_of_each_beat():
+    frames = np.zeros((30, 12, 10), np.uint8)
+    marked = choreography.mark_beats(frames, [0.0, 0.52, 0.98, 5.0], fps=15)
+    lit = np.flatnonzero(marked[:, -1].all(axis=1))
+    np.testing.assert_array_equal(lit, [0, 8, 15])  # 5 s lies beyond the clip
+    assert marked[:, :-3].max() == 0 and frames.max() == 0  # only the edge; the input untouched

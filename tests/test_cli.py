@@ -168,3 +168,100 @@ def test_the_own_video_appendix_runs_as_printed(tiny_stage, tmp_path, monkeypatc
     written = video.video_info(tmp_path / "dance.mp4")
     assert written.frame_count == 300
     assert written.fps == pytest.approx(video.video_info(tiny_stage).fps / scope["profile"].frame_stride)
+
+
+# ----------------------------------------------------------------------------- dancing to music
+
+
+@pytest.fixture(scope="module")
+def song(tmp_path_factory):
+    """Eight seconds of the stage's kind of music at 100 bpm."""
+    path = tmp_path_factory.mktemp("song") / "song.wav"
+    assert cli.main(["song", "--out", str(path), "--bpm", "100", "--seconds", "8"]) == 0
+    return path
+
+
+def test_song_writes_music_at_the_tempo_asked(song):
+    from dancenet import music
+
+    samples = music.read_audio(song)
+    assert len(samples) == pytest.approx(8 * music.SAMPLE_RATE, abs=1)
+    assert music.track_beats(samples).tempo == pytest.approx(100, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--bpm", "20"], "--bpm must lie in 40–240"),
+        (["--seconds", "2"], "--seconds in 4–600"),
+        (["--out", "{tmp}/song.mp3"], "--out must end in .wav"),
+    ],
+)
+def test_song_bad_settings_are_a_clear_error(arguments, message, tmp_path, capsys):
+    arguments = [a.format(tmp=tmp_path) for a in arguments]
+    if "--out" not in arguments:
+        arguments += ["--out", str(tmp_path / "song.wav")]
+    assert cli.main(["song", *arguments]) == 1
+    error = capsys.readouterr().err
+    assert "dancenet song: error:" in error and message in error
+    assert not list(tmp_path.iterdir())
+
+
+def test_dance_to_music_lasts_as_long_as_the_song_and_carries_it(tiny_stage, song, tmp_path, capsys):
+    from dancenet import music
+
+    out = tmp_path / "dance.mp4"
+    arguments = ["dance", "--video", str(tiny_stage), "--music", str(song), "--out", str(out)]
+    assert cli.main([*arguments, "--profile", "ci"]) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "beats tracked at" in printed and "step 4: dancing 120 frames (8.0 s) to song.wav" in printed
+    assert "with song.wav as the soundtrack" in printed and "no soundtrack" not in printed
+    assert len(video.read_frames(out, progress=False)) == 120  # 8 s at 15 fps
+    # the MP4's soundtrack is the song: the same beats
+    beats = music.track_beats(music.read_audio(out))
+    assert music.beat_f_measure(music.track_beats(music.read_audio(song)).times, beats.times) > 0.9
+
+
+def test_dance_to_music_from_a_silent_video_learns_from_the_stage(tiny_stage, song, tmp_path, capsys):
+    silent = video.write_video(tmp_path / "silent.mp4", video.read_frames(tiny_stage, progress=False), 30.0)
+    out = tmp_path / "dance.mp4"
+    arguments = ["dance", "--video", str(silent), "--music", str(song), "--out", str(out), "--profile", "ci"]
+    assert cli.main(arguments) == 0, capsys.readouterr().err
+    assert "silent.mp4 has no soundtrack" in capsys.readouterr().out
+    assert len(video.read_frames(out, progress=False)) == 120
+
+
+@pytest.fixture(scope="module")
+def silent_song(tmp_path_factory):
+    import soundfile
+
+    path = tmp_path_factory.mktemp("quiet") / "silence.wav"
+    soundfile.write(path, np.zeros(22050 * 6, np.float32), 22050)
+    return path
+
+
+@pytest.mark.parametrize(
+    "music, message",
+    [
+        ("{tmp}/missing.wav", "audio file not found"),
+        ("{tmp}/noise.wav", "could not read sound"),
+        ("{silent}", "silent"),
+        ("{short}", "music must last at least 4 s"),
+    ],
+)
+def test_dance_to_bad_music_is_a_clear_error_before_any_work(
+    music, message, tiny_stage, silent_song, tmp_path, capsys
+):
+    import soundfile
+
+    (tmp_path / "noise.wav").write_bytes(b"RIFF, but not a sound")
+    short = tmp_path / "short.wav"
+    soundfile.write(short, np.random.default_rng(0).uniform(-0.5, 0.5, 22050).astype(np.float32), 22050)
+    music = music.format(tmp=tmp_path, silent=silent_song, short=short)
+    out = tmp_path / "dance.mp4"
+    arguments = ["dance", "--video", str(tiny_stage), "--music", music, "--out", str(out), "--profile", "ci"]
+    assert cli.main(arguments) == 1
+    captured = capsys.readouterr()
+    assert "dancenet dance: error:" in captured.err and message in captured.err
+    assert "Traceback" not in captured.err and "step 1" not in captured.out  # stopped before any work
+    assert not out.exists()

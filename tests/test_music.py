@@ -72,11 +72,16 @@ def test_beat_features_mark_the_beats_at_the_video_s_frame_rate(recording):
     on_beat = np.round(recording.beats * 30).astype(int)
     on_beat = on_beat[on_beat < 1350]
     np.testing.assert_allclose(np.hypot(features[:, 0], features[:, 1]), 1, atol=1e-5)
+    np.testing.assert_allclose(np.hypot(features[:, 2], features[:, 3]), 1, atol=1e-5)
     assert features[on_beat, 1].min() > 0.9  # cos of a phase near 0
+    assert features[on_beat, 3].min() > 0.6  # and of twice that phase
     off_beat = np.round((recording.beats[:-1] + np.diff(recording.beats) / 2) * 30).astype(int)
     assert features[off_beat, 1].max() < -0.9
+    assert features[off_beat, 3].min() > 0.6  # half-way through a beat, the half-beat phase is back at 0
+    quarter = np.round((recording.beats[:-1] + np.diff(recording.beats) / 4) * 30).astype(int)
+    assert features[quarter, 3].max() < -0.8  # a quarter of the way, cos(2 · 2π · ¼) = −1
     # every beat is a drum hit: the onset strength on the beat frames beats the median frame's
-    assert np.median(features[on_beat, 2]) > 3 * np.median(features[:, 2])
+    assert np.median(features[on_beat, 4]) > 3 * np.median(features[:, 4])
 
 
 def test_unusable_sound_is_named(tmp_path):

@@ -172,3 +172,74 @@ def test_training_beats_stand_still_and_scores_only_held_out_codes():
     assert ours.mean() < still.mean() - 0.5  # about −0.7 against 0.06 nats per dimension
     original, _ = sequence.train_original_model(split, profile, epochs=2, progress=False)
     assert np.isfinite(sequence.held_out_nll(original, split)).all()
+
+
+# ----------------------------------------------------------------------------- music
+
+
+def test_with_next_music_pairs_each_code_with_the_next_frame_s_music():
+    codes = np.arange(10, dtype=np.float32).reshape(5, 2)
+    music = np.arange(100, 105, dtype=np.float32)[:, None]
+    joined = sequence.with_next_music(codes, music)
+    np.testing.assert_array_equal(joined[:, :2], codes)
+    np.testing.assert_array_equal(joined[:, 2], [101, 102, 103, 104, 104])
+    (inputs, heard), targets = sequence.music_windows(codes, music, length=3, stride=1)
+    assert inputs.shape == (2, 3, 2) and heard.shape == (2, 3, 1) and targets.shape == (2, 3, 2)
+    np.testing.assert_array_equal(heard[0, :, 0], [101, 102, 103])  # the music of each target's frame
+    np.testing.assert_array_equal(targets[0], codes[1:4])
+    with pytest.raises(ValueError, match="4 frames of music features for 5 codes"):
+        sequence.with_next_music(codes, music[:4])
+    with pytest.raises(ValueError, match="one per code"):
+        sequence.prepare(np.zeros((20, 2)), music=np.zeros((19, 1)))
+
+
+def test_the_music_switch_adds_one_input_and_nothing_else():
+    deaf = sequence.build_sequence_model(CI)
+    hearing = sequence.build_sequence_model(CI, music=5)
+    assert sequence.music_features(deaf) == 0 and sequence.music_features(hearing) == 5
+    assert [tuple(i.shape) for i in hearing.inputs] == [(None, None, CI.latent_dim), (None, None, 5)]
+    # the same layers; only the first LSTM's input weights grow, by 5 rows of 4 gates
+    extra = hearing.count_params() - deaf.count_params()
+    assert extra == 5 * 4 * CI.lstm_units
+    assert {layer.name for layer in hearing.layers} - {layer.name for layer in deaf.layers} == {
+        "music",
+        "with_music",
+    }
+    with pytest.raises(ValueError, match="reads music"):
+        sequence.stateful_twin(hearing)
+
+
+def test_a_model_that_hears_predicts_what_only_the_music_tells():
+    # each code is the music of its own frame plus a little noise, and the music is random: only a
+    # model that reads the music of the frame it predicts can know the next code
+    rng = np.random.default_rng(0)
+    heard = rng.normal(size=(480, 2)).astype(np.float32)
+    codes = heard + 0.05 * rng.normal(size=heard.shape).astype(np.float32)
+    split = sequence.prepare(codes, music=heard)
+    profile = dataclasses.replace(CI, latent_dim=2, sequence_epochs=30)
+    options = {"window": 24, "learning_rate": 3e-3, "input_noise": 0.0, "progress": False}
+    hearing, _ = sequence.train_sequence_model(split, profile, music=True, **options)
+    deaf, _ = sequence.train_sequence_model(split, profile, **options)
+    with_music = sequence.held_out_nll(hearing, split, context=24).mean()
+    without = sequence.held_out_nll(deaf, split, context=24).mean()
+    assert without > 1.2  # about the entropy of a standard normal: 1.42 nats
+    assert with_music < without - 0.5  # 0.53 against 1.30 after 30 epochs (a model fed the
+    # music of the frame it reads, not the one it predicts, would be as deaf as the other)
+    with pytest.raises(ValueError, match="no music features"):
+        sequence.train_sequence_model(sequence.prepare(codes), profile, music=True, **options)
+    with pytest.raises(ValueError, match="reads music, and this latent sequence has none"):
+        sequence.held_out_nll(hearing, sequence.prepare(codes), context=24)
+
+
+def test_stretched_plays_a_sequence_faster_or_slower_by_interpolation():
+    ramp = np.arange(11, dtype=np.float32)[:, None] * [1.0, -2.0]
+    faster = sequence.stretched(ramp, 2.0)
+    np.testing.assert_allclose(faster[:, 0], [0, 2, 4, 6, 8, 10])
+    slower = sequence.stretched(ramp, 0.8)
+    assert len(slower) == 13 and slower[-1, 0] == pytest.approx(9.6)
+    np.testing.assert_allclose(slower[:, 1], -2 * slower[:, 0], rtol=1e-6)  # a straight line stays one
+    np.testing.assert_allclose(sequence.stretched(ramp, 1.0), ramp)
+    with pytest.raises(ValueError, match="rate must be positive"):
+        sequence.stretched(ramp, 0.0)
+    with pytest.raises(ValueError, match="train with music=True"):
+        sequence.train_sequence_model(sequence.prepare(wave(200, dimensions=2)), CI, tempo_rates=(0.9, 1.0))

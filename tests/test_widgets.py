@@ -236,6 +236,40 @@ def test_choreography_studio_generates_on_demand():
     np.testing.assert_array_equal(studio.codes(), studio.codes())  # the same settings, the same dance
 
 
+def test_beat_studio_dances_to_a_song_of_the_chosen_tempo_with_its_beats_marked():
+    import io
+
+    import keras
+    import soundfile
+
+    from dancenet import choreography, music, sequence, vae
+    from dancenet.widgets import BeatStudio
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(150, 16)).cumsum(axis=0).astype(np.float32)
+    data = sequence.prepare(codes, music=rng.normal(size=(150, len(music.FEATURES))))
+    hearing = sequence.build_sequence_model("ci", music=len(music.FEATURES))
+    dancers = {
+        "with music": choreography.Choreographer(hearing),
+        "without music": choreography.Choreographer(sequence.build_sequence_model("ci")),
+    }
+    studio = BeatStudio(dancers, data, vae.build_vae("ci", seed=0), fps=15, temperature=0.75, seconds=6)
+    first = studio.image.value
+    assert first[:6] == b"GIF89a" and "90 frames (6 s) to a song at 100 bpm" in studio.caption.value
+    assert "with music" in studio.caption.value and "beat alignment" in studio.caption.value
+    song, rate = soundfile.read(io.BytesIO(studio.song.value))
+    assert rate == music.SAMPLE_RATE and len(song) == 6 * rate
+    assert music.track_beats(song.astype(np.float32)).tempo == pytest.approx(100, rel=0.02)
+    studio.tempo.value = 140
+    studio.dancer.value = "without music"
+    studio.dance()
+    assert studio.image.value != first and "at 140 bpm" in studio.caption.value
+    assert "without music" in studio.caption.value
+    with pytest.raises(ValueError, match="name at least one dancer"):
+        BeatStudio({}, data, None, fps=15, temperature=0.75)
+
+
 @pytest.fixture(scope="module")
 def framing_tuner(stage_clip):
     from dancenet.widgets import FramingTuner

@@ -76,7 +76,7 @@ def dances(profile: str, tempi=(90, 100, 135, 150), song_seeds=(1, 2, 3), dancer
         "without music": pipeline.sequence_model("memory"),
     }
     models = {name: choreography.Choreographer(model.model) for name, model in trained.items()}
-    tau = choreography.MUSIC_TEMPERATURE
+    tau = choreography.DEFAULT_TEMPERATURE
     print(
         f"\n## beat alignment of generated dances ({profile}, τ = {tau}, {dancers} dancers × "
         f"{seconds:g} s per song, song seeds {', '.join(map(str, song_seeds))})"

@@ -28,10 +28,9 @@ LOOP_LENGTH = 100
 MIN_LOOP_LAG = 10
 #: codes per window for the Fréchet latent distance and diversity
 MEASURE_WINDOW = 8
-#: the temperature the command line and chapter 8 generate at (chosen in chapter 8 by the measures)
+#: the temperature the command line and chapters 8 and 9 generate at (chosen in chapter 8 by the
+#: measures; for a dance to music, chapter 9 finds it gives the best beat alignment too)
 DEFAULT_TEMPERATURE = 0.5
-#: the temperature of a dance to music (chosen in chapter 9 by beat alignment at the training tempo)
-MUSIC_TEMPERATURE = 0.75
 
 
 # ----------------------------------------------------------------------------- generation
@@ -58,7 +57,18 @@ class Choreographer:
         self.music = sequence.music_features(model)
         self.stateful = sequence.is_windowed(model)
         self.cells = [layer.cell for layer in sequence.lstms(model)]
-        self._loop = tf.function(self._generate, reduce_retracing=True)
+        # one trace for every batch, warm-up and dance length (a new shape would otherwise retrace)
+        scalar, code = tf.TensorSpec([], tf.int32), tf.TensorSpec([self.dimensions], tf.float32)
+        signature = [
+            tf.TensorSpec([None, None, self.dimensions + self.music], tf.float32),
+            tf.TensorSpec([None, self.music], tf.float32),
+            scalar,
+            tf.TensorSpec([], tf.float32),
+            scalar,
+            code,
+            code,
+        ]
+        self._loop = tf.function(self._generate, input_signature=signature)
 
     def _step(self, inputs, states):
         """Mixture parameters for the code after ``inputs`` ``(B, D + music)`` (a code and the next

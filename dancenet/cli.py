@@ -40,7 +40,7 @@ its tracked beats, and --out carries the song as its soundtrack
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .choreography import DEFAULT_TEMPERATURE, MUSIC_TEMPERATURE
+    from .choreography import DEFAULT_TEMPERATURE
     from .profiles import PROFILES
 
     parser = argparse.ArgumentParser(
@@ -97,8 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     dance.add_argument(
         "--temperature",
         type=float,
+        default=DEFAULT_TEMPERATURE,
         help=f"sampling temperature: 0 = always the likeliest move, 1 = the model as "
-        f"trained, >1 = wilder (default {DEFAULT_TEMPERATURE}; {MUSIC_TEMPERATURE} with --music)",
+        f"trained, >1 = wilder (default {DEFAULT_TEMPERATURE})",
     )
     dance.add_argument("--seed", type=int, default=0, help="random seed of the generated dance")
 
@@ -149,7 +150,6 @@ def _dance(args) -> None:
     info = video.video_info(args.video)  # fails early, with a clear message, on an unreadable video
     if song is not None:
         return _dance_to_music(args, song, info)
-    temperature = choreography.DEFAULT_TEMPERATURE if args.temperature is None else args.temperature
     pipeline = Pipeline(args.profile, video=args.video)
     profile = pipeline.profile
     _describe(pipeline, info)
@@ -160,9 +160,9 @@ def _dance(args) -> None:
     data = pipeline.latent_sequence
     print("step 3: sequence model")
     model = pipeline.sequence_model("memory").model
-    print(f"step 4: generating {args.frames} frames at temperature {temperature}")
+    print(f"step 4: generating {args.frames} frames at temperature {args.temperature}")
     warm_up = data.train[-min(sequence.WINDOW, len(data.train)) :]
-    codes = choreography.Choreographer(model).generate(warm_up, args.frames, temperature, args.seed)[0]
+    codes = choreography.Choreographer(model).generate(warm_up, args.frames, args.temperature, args.seed)[0]
     _write(args, vae_model.decode(data.scaler.inverse(codes)), info.fps / profile.frame_stride)
 
 
@@ -170,7 +170,6 @@ def _dance_to_music(args, song, info) -> None:
     from . import choreography, music, video
     from .artifacts import Pipeline
 
-    temperature = choreography.MUSIC_TEMPERATURE if args.temperature is None else args.temperature
     pipeline = Pipeline(args.profile, video=args.video)
     _describe(pipeline, info)
     try:
@@ -197,10 +196,10 @@ def _dance_to_music(args, song, info) -> None:
     seconds = len(song) / music.SAMPLE_RATE
     print(
         f"step 4: dancing {len(features)} frames ({seconds:.1f} s) to {args.music.name}, "
-        f"{len(beats.times)} beats at {beats.tempo:.1f} bpm, temperature {temperature}"
+        f"{len(beats.times)} beats at {beats.tempo:.1f} bpm, temperature {args.temperature}"
     )
     codes = choreography.dance_to_music(
-        choreography.Choreographer(model), data, features, temperature, args.seed
+        choreography.Choreographer(model), data, features, args.temperature, args.seed
     )[0]
     _write(args, vae_model.decode(data.scaler.inverse(codes)), fps, audio=args.music)
 

@@ -182,6 +182,8 @@ def _dance_to_music(args, song, info) -> None:
         pipeline = Pipeline(args.profile)
         info = video.video_info(pipeline.stage.video_path)
     profile = pipeline.profile
+    fps = info.fps / profile.frame_stride
+    beats, features = music.song_features(song, fps)  # a song without a beat stops before training
     print("step 1: silhouettes framed on the dancer")
     _check_long_enough(pipeline.silhouettes, info.fps, profile.frame_stride)
     print("step 2: VAE and latent codes")
@@ -191,8 +193,6 @@ def _dance_to_music(args, song, info) -> None:
     print(f"  {len(heard.beats)} beats tracked at {heard.tempo:.1f} bpm")
     data = pipeline.music_sequence
     model = pipeline.music_model().model
-    fps = info.fps / profile.frame_stride
-    beats, features = music.song_features(song, fps)
     seconds = len(song) / music.SAMPLE_RATE
     print(
         f"step 4: dancing {len(features)} frames ({seconds:.1f} s) to {args.music.name}, "

@@ -247,6 +247,7 @@ def silent_song(tmp_path_factory):
         ("{tmp}/noise.wav", "could not read sound"),
         ("{silent}", "silent"),
         ("{short}", "music must last at least 4 s"),
+        ("{tone}", "no steady beat found in the music"),
     ],
 )
 def test_dance_to_bad_music_is_a_clear_error_before_any_work(
@@ -257,11 +258,13 @@ def test_dance_to_bad_music_is_a_clear_error_before_any_work(
     (tmp_path / "noise.wav").write_bytes(b"RIFF, but not a sound")
     short = tmp_path / "short.wav"
     soundfile.write(short, np.random.default_rng(0).uniform(-0.5, 0.5, 22050).astype(np.float32), 22050)
-    music = music.format(tmp=tmp_path, silent=silent_song, short=short)
+    tone = tmp_path / "tone.wav"  # a held note: sound, but no beat
+    soundfile.write(tone, 0.3 * np.sin(2 * np.pi * 440 * np.arange(6 * 22050) / 22050), 22050)
+    music = music.format(tmp=tmp_path, silent=silent_song, short=short, tone=tone)
     out = tmp_path / "dance.mp4"
     arguments = ["dance", "--video", str(tiny_stage), "--music", music, "--out", str(out), "--profile", "ci"]
     assert cli.main(arguments) == 1
     captured = capsys.readouterr()
     assert "dancenet dance: error:" in captured.err and message in captured.err
-    assert "Traceback" not in captured.err and "step 1" not in captured.out  # stopped before any work
+    assert "Traceback" not in captured.err and "step 1" not in captured.out  # stopped before any training
     assert not out.exists()

@@ -66,9 +66,11 @@ def alignment(profile: str) -> None:
 
 def dances(profile: str, tempi=(90, 100, 135, 150), song_seeds=(1, 2, 3), dancers=8, seconds=40.0) -> None:
     """Eight dancers of each model to each of several new songs (chapter 9's comparison, widened):
-    the mean beat alignment per tempo, against the songs' true beats."""
+    the mean beat alignment per tempo, against the songs' true beats, and the ghost rate of the
+    decoded dances."""
     pipeline = Pipeline(profile, progress=False)
     data, fps = pipeline.music_sequence, pipeline.music.fps
+    decoder, real_images = pipeline.vae.model, pipeline.training_images
     real = judges.beat_alignment(pipeline.music.beats - len(data.train) / fps, data.held_out, fps)
     trained = {
         "with music, three tempi": pipeline.music_model("music"),
@@ -82,16 +84,20 @@ def dances(profile: str, tempi=(90, 100, 135, 150), song_seeds=(1, 2, 3), dancer
         f"{seconds:g} s per song, song seeds {', '.join(map(str, song_seeds))})"
     )
     print(f"the real held-out dance, its own music ({pipeline.music.tempo:.2f} bpm): {real:.3f}")
+    print("beat alignment, then ghost rate")
     print("tempo (bpm)  " + "  ".join(f"{name:>23}" for name in models))
     for bpm in tempi:
-        scores = {name: [] for name in models}
+        scores, ghosts = {name: [] for name in models}, {name: [] for name in models}
         for seed in song_seeds:
             song = stage.compose(stage.BeatClock.random(bpm, np.random.default_rng(seed)), seconds, seed)
             _, features = music.song_features(song.samples, fps)
             for name, choreographer in models.items():
                 generated = choreography.dance_to_music(choreographer, data, features, tau, seed, dancers)
                 scores[name] += [judges.beat_alignment(song.beats, codes, fps) for codes in generated]
+                frames = np.concatenate([decoder.decode(data.scaler.inverse(codes)) for codes in generated])
+                ghosts[name].append(judges.ghost_rate(frames, real_images))
         print(f"{bpm:>11}  " + "  ".join(f"{np.mean(s):>23.3f}" for s in scores.values()))
+        print(f"{'':>11}  " + "  ".join(f"{np.mean(g):>23.2%}" for g in ghosts.values()))
 
 
 def main() -> None:

@@ -98,7 +98,7 @@ FIELDS = {
 @dataclass(frozen=True)
 class DanceMusic:
     """The music a dance was danced to, as chapter 9's models hear it: its tracked beats and tempo,
-    and the music features (:func:`dancenet.music.beat_features`) of every framed silhouette's frame."""
+    and the music features (:func:`dancenet.music.beat_features`) of every latent code's frame."""
 
     beats: np.ndarray  # (B,) seconds, tracked
     tempo: float  # beats per minute

@@ -153,10 +153,7 @@ def _dance(args) -> None:
     pipeline = Pipeline(args.profile, video=args.video)
     profile = pipeline.profile
     _describe(pipeline, info)
-    print("step 1: silhouettes framed on the dancer")
-    _check_long_enough(pipeline.silhouettes, info.fps, profile.frame_stride)
-    print("step 2: VAE and latent codes")
-    vae_model = pipeline.vae.model
+    vae_model = _trained_vae(pipeline, info)
     data = pipeline.latent_sequence
     print("step 3: sequence model")
     model = pipeline.sequence_model("memory").model
@@ -184,10 +181,7 @@ def _dance_to_music(args, song, info) -> None:
     profile = pipeline.profile
     fps = info.fps / profile.frame_stride
     beats, features = music.song_features(song, fps)  # a song without a beat stops before training
-    print("step 1: silhouettes framed on the dancer")
-    _check_long_enough(pipeline.silhouettes, info.fps, profile.frame_stride)
-    print("step 2: VAE and latent codes")
-    vae_model = pipeline.vae.model
+    vae_model = _trained_vae(pipeline, info)
     print("step 3: the music the dance was danced to, and the music-conditioned sequence model")
     heard = pipeline.music
     print(f"  {len(heard.beats)} beats tracked at {heard.tempo:.1f} bpm")
@@ -202,6 +196,14 @@ def _dance_to_music(args, song, info) -> None:
         choreography.Choreographer(model), data, features, args.temperature, args.seed
     )[0]
     _write(args, vae_model.decode(data.scaler.inverse(codes)), fps, audio=args.music)
+
+
+def _trained_vae(pipeline, info):
+    """Steps 1 and 2: the framed silhouettes (stopping when they are too few) and the VAE on them."""
+    print("step 1: silhouettes framed on the dancer")
+    _check_long_enough(pipeline.silhouettes, info.fps, pipeline.profile.frame_stride)
+    print("step 2: VAE and latent codes")
+    return pipeline.vae.model
 
 
 def _write(args, silhouettes, fps: float, audio=None) -> None:

@@ -54,13 +54,12 @@ def latent_space(pipeline: Pipeline) -> dict:
 
 def generated_ghosts(pipeline: Pipeline) -> float:
     """Ghost rate of four dances of 1,000 frames at the default temperature (chapter 8's set-up)."""
-    data, model = pipeline.latent_sequence, pipeline.sequence_model("memory").model
+    dancer = pipeline.dancer("memory")
+    data = dancer.data
     starts = np.linspace(0, len(data.train) - sequence.WINDOW, DANCERS).astype(int)
     warm_ups = np.stack([data.train[s : s + sequence.WINDOW] for s in starts])
-    dances = choreography.Choreographer(model).generate(
-        warm_ups, LENGTH, choreography.DEFAULT_TEMPERATURE, seed=1
-    )
-    frames = np.concatenate([pipeline.vae.model.decode(data.scaler.inverse(d)) for d in dances])
+    dances = dancer.choreographer.generate(warm_ups, LENGTH, choreography.DEFAULT_TEMPERATURE, seed=1)
+    frames = np.concatenate([dancer.decode(d) for d in dances])
     return judges.ghost_rate(frames, pipeline.training_images)
 
 
@@ -81,11 +80,8 @@ def dance_command(recording, profile: str, framed: bool, out: Path) -> dict:
             raise SystemExit(f"dancenet dance failed with status {status}")
         frames = video.read_frames(out, progress=False).mean(axis=-1) / 255.0
     else:  # the same steps as the command, on whole frames
-        data, model = pipeline.latent_sequence, pipeline.sequence_model("memory").model
-        codes = choreography.Choreographer(model).generate(
-            data.train[-sequence.WINDOW :], 300, choreography.DEFAULT_TEMPERATURE, seed=0
-        )[0]
-        frames = pipeline.vae.model.decode(data.scaler.inverse(codes))[..., 0]
+        dancer = pipeline.dancer("memory")
+        frames = dancer.decode(dancer.dance(300, seed=0)[0])[..., 0]
     sil = pipeline.silhouettes
     truth = recording.masks[sil.whole_indices]
     return {

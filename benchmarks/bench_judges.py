@@ -27,7 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 from _machine import machine  # noqa: E402
 
-from dancenet import choreography, judges, sequence, stage  # noqa: E402
+from dancenet import choreography, judges, measures, sequence, stage  # noqa: E402
 from dancenet.artifacts import Pipeline  # noqa: E402
 
 DANCERS, LENGTH = 4, 1000
@@ -90,7 +90,7 @@ def long_dance(pipeline: Pipeline) -> dict:
     data = pipeline.latent_sequence
     ours = choreography.Choreographer(pipeline.sequence_model("memory").model)
     codes = ours.generate(data.train[: sequence.WINDOW], LONG_DANCE, choreography.DEFAULT_TEMPERATURE, seed=3)
-    row = choreography.report({"long": codes}, data.held_out, reference=data.train)["long"]
+    row = measures.report({"long": codes}, data.held_out, reference=data.train)["long"]
     return {key: row[key] for key in ("motion energy", "frozen windows", "longest repeat (frames)", "loops")}
 
 

@@ -70,14 +70,13 @@ def dances(profile: str, tempi=(90, 100, 135, 150), song_seeds=(1, 2, 3), dancer
     decoded dances."""
     pipeline = Pipeline(profile, progress=False)
     data, fps = pipeline.music_sequence, pipeline.music.fps
-    decoder, real_images = pipeline.vae.model, pipeline.training_images
+    real_images = pipeline.training_images
     real = judges.beat_alignment(pipeline.music.beats - len(data.train) / fps, data.held_out, fps)
-    trained = {
-        "with music, three tempi": pipeline.music_model("music"),
-        "with music, one tempo": pipeline.music_model("music-one-tempo"),
-        "without music": pipeline.sequence_model("memory"),
+    models = {
+        "with music, three tempi": pipeline.dancer("music"),
+        "with music, one tempo": pipeline.dancer("music-one-tempo"),
+        "without music": pipeline.dancer("memory"),
     }
-    models = {name: choreography.Choreographer(model.model) for name, model in trained.items()}
     tau = choreography.DEFAULT_TEMPERATURE
     print(
         f"\n## beat alignment of generated dances ({profile}, τ = {tau}, {dancers} dancers × "
@@ -91,10 +90,10 @@ def dances(profile: str, tempi=(90, 100, 135, 150), song_seeds=(1, 2, 3), dancer
         for seed in song_seeds:
             song = stage.compose(stage.BeatClock.random(bpm, np.random.default_rng(seed)), seconds, seed)
             _, features = music.song_features(song.samples, fps)
-            for name, choreographer in models.items():
-                generated = choreography.dance_to_music(choreographer, data, features, tau, seed, dancers)
+            for name, dancer in models.items():
+                generated = dancer.dance(music_features=features, dancers=dancers, temperature=tau, seed=seed)
                 scores[name] += [judges.beat_alignment(song.beats, codes, fps) for codes in generated]
-                frames = np.concatenate([decoder.decode(data.scaler.inverse(codes)) for codes in generated])
+                frames = np.concatenate([dancer.decode(codes) for codes in generated])
                 ghosts[name].append(judges.ghost_rate(frames, real_images))
         print(f"{bpm:>11}  " + "  ".join(f"{np.mean(s):>23.3f}" for s in scores.values()))
         print(f"{'':>11}  " + "  ".join(f"{np.mean(g):>23.2%}" for g in ghosts.values()))

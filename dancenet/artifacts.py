@@ -335,6 +335,22 @@ class Pipeline:
         return self.artifact(f"sequence-{kind}").get()
 
     @cached_property
+    def fps(self) -> float:
+        """Frames per second of the silhouettes and codes: the video's rate over the profile's stride."""
+        path = self.video if self.video is not None else self.artifact("stage").folder / stage.VIDEO_NAME
+        return video.video_info(path).fps / self.profile.frame_stride
+
+    def dancer(self, kind: str = "memory"):
+        """A trained :class:`dancenet.choreography.Dancer`: chapter 7's sequence model ``kind``
+        (:meth:`sequence_model`) or chapter 9's music model (:meth:`music_model`), with the VAE, the
+        latent sequence it learned from and the frame rate — everything needed to dance."""
+        from .choreography import Dancer
+
+        if kind in MUSIC_KINDS:
+            return Dancer(self.music_model(kind).model, self.music_sequence, self.vae.model, self.fps)
+        return Dancer(self.sequence_model(kind).model, self.latent_sequence, self.vae.model, self.fps)
+
+    @cached_property
     def move_judge(self) -> TrainedModel:
         """Chapter 8's move judge, trained on the framed stage silhouettes and the stage's move labels."""
         if self.video is not None:

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
-from .profiles import check_image_size
+from .checks import check_image_size
 from .video import LUMA, resize_frames
 
 METHODS = ("threshold", "median", "mog2", "knn")

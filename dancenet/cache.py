@@ -6,14 +6,18 @@ a trained VAE, …) for one profile. Its key is *built*, never listed by hand:
 - the values of the profile fields its recipe declares it reads (and the build can read no other:
   it is handed a :class:`ProfileView` that refuses undeclared fields);
 - its own settings (a background-removal method, a video file's identity, a random seed);
-- the source of the modules that make it, each with every ``dancenet`` module it imports, and
-  every ``.py`` file of a package;
+- the code of the modules that make it, each with every ``dancenet`` module it imports, and
+  every ``.py`` file of a package — without docstrings and comments, so that rewording one
+  retrains nothing;
+- the installed versions of Keras, TensorFlow, NumPy and OpenCV, so that a cache made under
+  another Keras is rebuilt rather than failing to load;
 - the keys of the artifacts it is built from.
 
-So a change anywhere upstream — a profile field, a setting, a line of code — reaches every artifact
-downstream of it, and nothing else. The cache lives in ``$DANCENET_CACHE``, or ``~/.cache/dancenet``
-when that is unset. Writes are atomic: an artifact is built in a hidden temporary folder and renamed
-into place only when complete, so an interrupted run never leaves something half-written that loads.
+So a change anywhere upstream — a profile field, a setting, a line of code, a library upgrade —
+reaches every artifact downstream of it, and nothing else. The cache lives in
+``$DANCENET_CACHE``, or ``~/.cache/dancenet`` when that is unset. Writes are atomic: an artifact
+is built in a hidden temporary folder and renamed into place only when complete, so an interrupted
+run never leaves something half-written that loads.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -36,6 +41,22 @@ from .profiles import Profile, ProfileView
 
 CACHE_ENV = "DANCENET_CACHE"
 PACKAGE_ROOT = Path(__file__).resolve().parent
+
+#: modules that decide only what is printed, never what is computed: left out of every key
+OUTPUT_ONLY = frozenset({PACKAGE_ROOT / "devices.py"})
+
+#: the libraries whose version is in every key, each by the distributions that install it
+VERSIONED = {
+    "keras": ("keras",),
+    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly"),
+    "numpy": ("numpy",),
+    "opencv": (
+        "opencv-python-headless",
+        "opencv-python",
+        "opencv-contrib-python-headless",
+        "opencv-contrib-python",
+    ),
+}
 
 
 class CacheError(RuntimeError):
@@ -74,7 +95,7 @@ def _imported_files(path: Path) -> set[Path]:
         else:
             continue
         found.update(f for f in map(_file_of, (n for n in names if n[:1] == ["dancenet"])) if f)
-    return found
+    return found - OUTPUT_ONLY
 
 
 def _package_files(path: Path) -> list[Path]:
@@ -97,14 +118,46 @@ def _source_closure(path: Path) -> frozenset[Path]:
     return frozenset(seen)
 
 
+def code_of(path: Path) -> str:
+    """A module's code without its docstrings and comments (what running it depends on)."""
+    return _code_of(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _code_of(path: Path, _modified_ns: int) -> str:
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(getattr(first.value, "value", None), str):
+                node.body = node.body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
+
+
 def source_hash(modules) -> str:
-    """A hash of the modules' source, with every ``dancenet`` file they import."""
+    """A hash of the modules' code, with every ``dancenet`` file they import (:func:`code_of`)."""
     files = sorted(set().union(*(_source_closure(Path(m.__file__).resolve()) for m in modules)))
     digest = hashlib.sha256()
     for file in files:
         digest.update(str(file.relative_to(PACKAGE_ROOT)).encode())
-        digest.update(file.read_bytes())
+        digest.update(code_of(file).encode())
     return digest.hexdigest()
+
+
+@cache
+def library_versions() -> dict[str, str]:
+    """The installed version of each library in :data:`VERSIONED` ("none" where it is missing)."""
+    versions = {}
+    for library, distributions in VERSIONED.items():
+        for distribution in distributions:
+            try:
+                versions[library] = metadata.version(distribution)
+                break
+            except metadata.PackageNotFoundError:
+                continue
+        else:
+            versions[library] = "none"
+    return versions
 
 
 @dataclass(frozen=True)
@@ -138,6 +191,7 @@ class Artifact:
             "profile": {f: getattr(self.profile, f) for f in sorted(self.fields)},
             "settings": self.settings,
             "source": source_hash(self.modules),
+            "libraries": library_versions(),
             "inputs": {a.name: a.key for a in self.inputs},
         }
 

@@ -1,18 +1,19 @@
-"""Choreography: generate new dances, measure them, and export them.
+"""Choreography: generate new dances and export them.
 
 - :class:`Choreographer` runs a trained sequence model autoregressively — warm up on real codes,
   then sample the next code from the MDN at temperature τ and feed it back — as **one compiled
   TensorFlow loop** over all steps, for several dancers at once. The original called
   ``model.predict`` once per frame and fed back codes on the wrong scale; here every code stays
   standardized inside the loop and is turned back into VAE units only to decode.
-- The book's measures of a dance: :func:`motion_energy`, :func:`freezes`, :func:`longest_loop`,
-  :func:`frechet_latent_distance`, :func:`diversity`, and :func:`report`.
+- The measures of a dance live apart from generation, in :mod:`dancenet.measures`.
 - Export: :func:`silhouette_frames`, :func:`grid` (videos side by side are
   :func:`dancenet.plotting.side_by_side`), :func:`write_gif` and :func:`write_mp4`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import keras
@@ -20,14 +21,8 @@ import numpy as np
 import tensorflow as tf
 
 from . import mdn, sequence, video
-from .profiles import check_positive_int
+from .checks import check_positive_int
 
-#: frames in a freeze window and in the shortest loop that counts (as the book's measures define them)
-FREEZE_WINDOW = 100
-LOOP_LENGTH = 100
-MIN_LOOP_LAG = 10
-#: codes per window for the Fréchet latent distance and diversity
-MEASURE_WINDOW = 8
 #: the temperature the command line and chapters 8 and 9 generate at (chosen in chapter 8 by the
 #: measures; for a dance to music, chapter 9 finds it gives the best beat alignment too)
 DEFAULT_TEMPERATURE = 0.5
@@ -54,14 +49,14 @@ class Choreographer:
         self.model, self.context = model, int(context)
         head = model.get_layer(mdn.MDN_LAYER)
         self.dimensions, self.components = head.dimensions, head.components
-        self.music = sequence.music_features(model)
+        self.music_width = sequence.music_width(model)
         self.stateful = sequence.is_windowed(model)
         self.cells = [layer.cell for layer in sequence.lstms(model)]
         # one trace for every batch, warm-up and dance length (a new shape would otherwise retrace)
         scalar, code = tf.TensorSpec([], tf.int32), tf.TensorSpec([self.dimensions], tf.float32)
         signature = [
-            tf.TensorSpec([None, None, self.dimensions + self.music], tf.float32),
-            tf.TensorSpec([None, self.music], tf.float32),
+            tf.TensorSpec([None, None, self.dimensions + self.music_width], tf.float32),
+            tf.TensorSpec([None, self.music_width], tf.float32),
             scalar,
             tf.TensorSpec([], tf.float32),
             scalar,
@@ -104,7 +99,7 @@ class Choreographer:
                 params, self.dimensions, self.components, temperature, tf.stack([seed, t])
             )
             codes = codes.write(t, code)
-            heard = tf.broadcast_to(upcoming[t][None], (batch, self.music))
+            heard = tf.broadcast_to(upcoming[t][None], (batch, self.music_width))
             fed = tf.concat([code * feedback_scale + feedback_offset, heard], axis=1)
             history = tf.concat([history[:, 1:], fed[:, None]], axis=1)
             params, states = self._step(fed, states)
@@ -153,7 +148,9 @@ class Choreographer:
         warm_up = warm_up[:, -self.context :]
         heard = heard[-(warm_up.shape[1] + length) :]
         # each code is read beside the music of the frame after it (dancenet.sequence.with_next_music)
-        next_music = np.broadcast_to(heard[None, 1 : warm_up.shape[1] + 1], (*warm_up.shape[:2], self.music))
+        next_music = np.broadcast_to(
+            heard[None, 1 : warm_up.shape[1] + 1], (*warm_up.shape[:2], self.music_width)
+        )
         history = np.concatenate([warm_up, next_music], axis=2)
         upcoming = np.concatenate([heard[warm_up.shape[1] + 1 :], heard[-1:]])
         scale, offset = np.ones(self.dimensions, np.float32), np.zeros(self.dimensions, np.float32)
@@ -172,7 +169,7 @@ class Choreographer:
 
     def _music(self, warm_up_length: int, length: int, warm_up_music, music) -> np.ndarray:
         """The music of the warm-up and of the dance, one row per frame ``(W + length, F)``."""
-        if not self.music:
+        if not self.music_width:
             if music is not None or warm_up_music is not None:
                 raise ValueError(f"{self.model.name} does not read music: generate without it")
             return np.zeros((warm_up_length + length, 0), np.float32)
@@ -180,10 +177,10 @@ class Choreographer:
         wanted = (("warm_up_music", warm_up_music, warm_up_length), ("music", music, length))
         for name, features, frames in wanted:
             features = None if features is None else np.asarray(features, np.float32)
-            if features is None or features.shape != (frames, self.music):
+            if features is None or features.shape != (frames, self.music_width):
                 got = "nothing" if features is None else features.shape
                 raise ValueError(
-                    f"{self.model.name} dances to music: {name} must be ({frames}, {self.music}), "
+                    f"{self.model.name} dances to music: {name} must be ({frames}, {self.music_width}), "
                     f"one row of music features per frame, got {got}"
                 )
             if not np.isfinite(features).all():
@@ -192,30 +189,81 @@ class Choreographer:
         return np.concatenate(parts)
 
 
-def dance_to_music(
-    choreographer: Choreographer,
-    data: sequence.LatentSequence,
-    music,
-    temperature: float = DEFAULT_TEMPERATURE,
-    seed: int = 0,
-    dancers: int = 1,
-    warm_up: int = sequence.WINDOW,
-) -> np.ndarray:
-    """``(dancers, len(music), D)`` standardized codes danced to ``music`` (features per frame,
-    ``(length, F)``, :func:`dancenet.music.song_features`), warmed up on the last ``warm_up`` real
-    training codes of ``data`` and the music they were danced to (``data.music``). An unconditioned
-    model dances as long, deaf to the music — the comparison chapter 9 makes."""
-    music = np.asarray(music, np.float32)
-    cut = len(data.train)
-    start = cut - min(warm_up, cut)
-    warm = np.repeat(data.train[None, start:], check_positive_int(dancers, "dancers"), axis=0)
-    if not choreographer.music:
-        return choreographer.generate(warm, len(music), temperature, seed)
-    if data.music is None:
-        raise ValueError("the latent sequence has no music for the warm-up: prepare(..., music=)")
-    return choreographer.generate(
-        warm, len(music), temperature, seed, music=music, warm_up_music=data.music[start:cut]
-    )
+@dataclass(frozen=True)
+class Dancer:
+    """A trained dancer: everything needed to dance and to show the dance, in one object.
+
+    ``model`` is a trained sequence model; ``data`` the latent sequence it learned from (its
+    scaler, and the real codes a dance warms up on, with the music they were danced to where the
+    model hears music); ``vae`` the VAE whose decoder turns codes into silhouettes; ``fps`` the
+    frame rate of the codes. :meth:`dance` generates, :meth:`decode` shows. Each conditioning
+    signal is a named argument of :meth:`dance` with a width of its own (``music_width``): the
+    next signal is one more such field, never a column joined onto the codes by the caller.
+    """
+
+    model: keras.Model
+    data: sequence.LatentSequence
+    vae: keras.Model
+    fps: float
+    #: real codes a dance warms up on (the last of the training part): the model's window
+    window: int = sequence.WINDOW
+
+    @cached_property
+    def choreographer(self) -> Choreographer:
+        return Choreographer(self.model)
+
+    @property
+    def scaler(self) -> sequence.Standardizer:
+        return self.data.scaler
+
+    @property
+    def music_width(self) -> int:
+        """Music features the model hears beside each code (0: it dances deaf)."""
+        return self.choreographer.music_width
+
+    def dance(
+        self,
+        length: int | None = None,
+        *,
+        music_features=None,
+        dancers: int = 1,
+        temperature: float = DEFAULT_TEMPERATURE,
+        seed: int = 0,
+        warm_up: int | None = None,
+    ) -> np.ndarray:
+        """``(dancers, length, D)`` standardized codes, warmed up on the last ``warm_up`` real
+        training codes (default: :attr:`window`), sampled at ``temperature`` (the same ``seed``
+        gives the same dance).
+
+        ``music_features`` ``(length, F)``, the features of the song's frames
+        (:func:`dancenet.music.song_features`), is what a dancer with music dances to, and it sets
+        the length. A deaf dancer given them dances as long, without hearing them — the
+        comparison chapter 9 makes.
+        """
+        cut = len(self.data.train)
+        start = cut - min(self.window if warm_up is None else check_positive_int(warm_up, "warm_up"), cut)
+        warm = np.repeat(self.data.train[None, start:], check_positive_int(dancers, "dancers"), axis=0)
+        if music_features is not None:
+            music_features = np.asarray(music_features, np.float32)
+            length = len(music_features) if length is None else length
+            if length != len(music_features):
+                raise ValueError(f"length {length} and {len(music_features)} frames of music features differ")
+        elif self.music_width:
+            raise ValueError("this dancer dances to music: give music_features (music.song_features)")
+        if length is None:
+            raise ValueError("give the dance's length, or music_features to dance to")
+        if not self.music_width:
+            return self.choreographer.generate(warm, length, temperature, seed)
+        if self.data.music is None:
+            raise ValueError("the latent sequence has no music for the warm-up: prepare(..., music=)")
+        return self.choreographer.generate(
+            warm, length, temperature, seed, music=music_features, warm_up_music=self.data.music[start:cut]
+        )
+
+    def decode(self, codes) -> np.ndarray:
+        """Silhouettes ``(T, H, W, 1)`` in [0, 1] for standardized codes ``(T, D)``: un-standardized
+        with the sequence's scaler, then decoded by the VAE."""
+        return self.vae.decode(self.scaler.inverse(codes))
 
 
 def generate_with_predict(
@@ -237,128 +285,6 @@ def generate_with_predict(
         codes.append(code)
         params = model.predict(code[None, None], verbose=0)[0, 0]
     return np.array(codes)
-
-
-# ----------------------------------------------------------------------------- measures
-
-
-def _check_codes(codes) -> np.ndarray:
-    return sequence.check_sequence(codes, "dance", np.float64)
-
-
-def motion(codes) -> np.ndarray:
-    """‖z_t − z_{t−1}‖ for every step ``(T − 1,)``: how far the dance moves per frame."""
-    return np.linalg.norm(np.diff(_check_codes(codes), axis=0), axis=1)
-
-
-def motion_energy(codes) -> float:
-    """Mean motion per frame, in standardized latent units."""
-    return float(motion(codes).mean())
-
-
-def freezes(codes, real_energy: float, window: int = FREEZE_WINDOW, fraction: float = 0.25) -> np.ndarray:
-    """Start frames of the ``window``-frame windows (stepping by ``window // 4``) whose motion
-    energy is below ``fraction`` of the real data's: the dancer has (nearly) stopped."""
-    steps = motion(codes)
-    if len(steps) < window:
-        return np.zeros(0, int)
-    running = np.convolve(steps, np.ones(window) / window, mode="valid")
-    starts = np.arange(0, len(running), max(1, window // 4))
-    return starts[running[starts] < fraction * real_energy]
-
-
-def longest_loop(codes, tolerance: float, min_lag: int = MIN_LOOP_LAG) -> tuple[int, int]:
-    """``(lag, frames)`` of the longest stretch where the dance repeats itself ``lag`` frames later
-    to within ``tolerance`` (distance between codes), over lags ≥ ``min_lag``. A loop, as the
-    book's measures count one, is a stretch of ≥ ``LOOP_LENGTH`` (100) frames."""
-    codes = _check_codes(codes)
-    best = (0, 0)
-    for lag in range(min_lag, len(codes) // 2 + 1):
-        close = np.linalg.norm(codes[lag:] - codes[:-lag], axis=1) < tolerance
-        if not close.any():
-            continue
-        edges = np.diff(np.concatenate([[0], close.astype(np.int8), [0]]))
-        run = int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
-        if run > best[1]:
-            best = (lag, run)
-    return best
-
-
-def windows_of(codes, length: int = MEASURE_WINDOW) -> np.ndarray:
-    """Every window of ``length`` consecutive codes, flattened: ``(T − length + 1, length·D)``."""
-    codes = _check_codes(codes)
-    if len(codes) < length:
-        raise ValueError(f"a sequence of {len(codes)} codes is shorter than a window of {length}")
-    index = np.arange(len(codes) - length + 1)[:, None] + np.arange(length)
-    return codes[index].reshape(len(index), -1)
-
-
-def frechet_latent_distance(generated, real, length: int = MEASURE_WINDOW) -> float:
-    """Fréchet distance between Gaussians fitted to windows of two sets of sequences (the FID
-    recipe on latent windows): ``‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½)``. Lower is closer."""
-    a = np.concatenate([windows_of(s, length) for s in _as_sequences(generated)])
-    b = np.concatenate([windows_of(s, length) for s in _as_sequences(real)])
-    return frechet_distance(a, b)
-
-
-def frechet_distance(a, b) -> float:
-    """Fréchet distance between Gaussians fitted to two sets of vectors ``(N, F)`` and ``(M, F)``:
-    ``‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½)``, 0 for identical fits."""
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
-        raise ValueError(
-            "need two sets of at least two vectors of one length, (N, F) and (M, F); "
-            f"got {a.shape} and {b.shape}"
-        )
-    mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    values, vectors = np.linalg.eigh(cov_a)
-    root_a = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
-    cross = np.linalg.eigvalsh(root_a @ cov_b @ root_a)
-    trace_root = np.sqrt(np.clip(cross, 0, None)).sum()
-    distance = np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root
-    return max(0.0, float(distance))  # round-off can leave identical sets a hair below zero
-
-
-def diversity(sequences, length: int = MEASURE_WINDOW, samples: int = 2000, seed: int = 0) -> float:
-    """Mean distance between windows taken from *different* sequences (independent dancers)."""
-    sequences = [windows_of(s, length) for s in _as_sequences(sequences)]
-    if len(sequences) < 2:
-        raise ValueError("diversity needs at least two sequences")
-    rng = np.random.default_rng(seed)
-    total = 0.0
-    for _ in range(samples):
-        i, j = rng.choice(len(sequences), 2, replace=False)
-        total += np.linalg.norm(
-            sequences[i][rng.integers(len(sequences[i]))] - sequences[j][rng.integers(len(sequences[j]))]
-        )
-    return total / samples
-
-
-def _as_sequences(codes) -> list[np.ndarray]:
-    return [codes] if np.ndim(codes) == 2 else list(codes)
-
-
-def report(dances: dict, real, reference=None) -> dict:
-    """The book's measures for each set of dances ``{name: (dancers, T, D)}``, against ``real``
-    held-out codes ``(T, D)``. Freezes and loops are judged against ``reference`` (real codes,
-    default ``real``): its motion energy sets the freeze level and the loop tolerance."""
-    reference = real if reference is None else reference
-    energy = motion_energy(reference)
-    tolerance = energy  # two codes closer than one typical step count as the same pose
-    rows = {}
-    for name, sequences in dances.items():
-        sequences = _as_sequences(sequences)
-        loops = [longest_loop(s, tolerance) for s in sequences]
-        rows[name] = {
-            "motion energy": float(np.mean([motion_energy(s) for s in sequences])),
-            "frozen windows": int(sum(len(freezes(s, energy)) for s in sequences)),
-            "longest repeat (frames)": max(run for _, run in loops),
-            "loops": sum(run >= LOOP_LENGTH for _, run in loops),
-            "FLD": frechet_latent_distance(sequences, real),
-            "diversity": diversity(sequences) if len(sequences) > 1 else float("nan"),
-        }
-    return rows
 
 
 # ----------------------------------------------------------------------------- export

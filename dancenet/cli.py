@@ -14,13 +14,16 @@
 5. the silhouettes are written as MP4 (and GIF) at the source frame rate.
 
 With ``--music``, step 3 trains chapter 9's music-conditioned model on the video's own soundtrack
-(the course's stage video and its music when the video has none), and step 4 dances as long as
-the song, to its beats; the MP4 carries the song as its soundtrack.
+(a video without one is an error: ``--stage`` in place of ``--video`` learns from the course's
+stage dancer and its music), and step 4 dances as long as the song, to its beats; the MP4 carries
+the song as its soundtrack.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
 
@@ -34,14 +37,14 @@ EPILOG = """steps of `dance` (each cached under $DANCENET_CACHE, so a second run
   4. warm up on real codes, sample --frames new codes at --temperature, decode them
   5. write --out (MP4) and --gif, at the video's frame rate divided by the profile's stride
 with --music song.wav: step 3 learns the dance with the music it was danced to (the video's
-soundtrack; the stage video's when the video has none), step 4 dances as long as the song, to
-its tracked beats, and --out carries the song as its soundtrack
+soundtrack; a video without one stops with an error: --stage learns from the course's stage
+dancer and its music), step 4 dances as long as the song, to its tracked beats, and --out
+carries the song as its soundtrack
 """
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .choreography import DEFAULT_TEMPERATURE
-    from .profiles import PROFILES
+    from .profiles import PROFILES  # plain data: the help never imports TensorFlow
 
     parser = argparse.ArgumentParser(
         prog="dancenet",
@@ -76,7 +79,13 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    dance.add_argument("--video", type=Path, required=True, help="a dance video (any format OpenCV reads)")
+    dancer = dance.add_mutually_exclusive_group(required=True)
+    dancer.add_argument("--video", type=Path, help="a dance video (any format OpenCV reads)")
+    dancer.add_argument(
+        "--stage",
+        action="store_true",
+        help="learn from the course's stage dancer (its video, and its music with --music) instead",
+    )
     dance.add_argument("--out", type=Path, required=True, help="the generated dance, an .mp4 file")
     dance.add_argument("--gif", type=Path, help="also write the dance as an animated GIF")
     dance.add_argument(
@@ -97,9 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     dance.add_argument(
         "--temperature",
         type=float,
-        default=DEFAULT_TEMPERATURE,
-        help=f"sampling temperature: 0 = always the likeliest move, 1 = the model as "
-        f"trained, >1 = wilder (default {DEFAULT_TEMPERATURE})",
+        help="sampling temperature: 0 = always the likeliest move, 1 = the model as "
+        "trained, >1 = wilder (default: the one chapter 8 chooses, printed in step 4)",
     )
     dance.add_argument("--seed", type=int, default=0, help="random seed of the generated dance")
 
@@ -141,69 +149,76 @@ def _song(args) -> None:
 
 
 def _dance(args) -> None:
-    from . import choreography, music, sequence, video
+    from . import music, video
     from .artifacts import Pipeline
+    from .choreography import DEFAULT_TEMPERATURE
 
     if args.out.suffix.lower() != ".mp4" or (args.gif and args.gif.suffix.lower() != ".gif"):
         raise ValueError("--out must end in .mp4 and --gif in .gif")
+    for path in filter(None, (args.out, args.gif)):
+        _check_writable(path)
     song = music.read_audio(args.music) if args.music else None  # a bad song stops before any training
-    info = video.video_info(args.video)  # fails early, with a clear message, on an unreadable video
-    if song is not None:
-        return _dance_to_music(args, song, info)
+    if args.video is not None:
+        info = video.video_info(args.video)  # fails early, with a clear message, on an unreadable video
+        if song is not None:
+            _check_soundtrack(args.video)
     pipeline = Pipeline(args.profile, video=args.video)
-    profile = pipeline.profile
-    _describe(pipeline, info)
-    vae_model = _trained_vae(pipeline, info)
-    data = pipeline.latent_sequence
-    print("step 3: sequence model")
-    model = pipeline.sequence_model("memory").model
-    print(f"step 4: generating {args.frames} frames at temperature {args.temperature}")
-    warm_up = data.train[-min(sequence.WINDOW, len(data.train)) :]
-    codes = choreography.Choreographer(model).generate(warm_up, args.frames, args.temperature, args.seed)[0]
-    _write(args, vae_model.decode(data.scaler.inverse(codes)), info.fps / profile.frame_stride)
-
-
-def _dance_to_music(args, song, info) -> None:
-    from . import choreography, music, video
-    from .artifacts import Pipeline
-
-    pipeline = Pipeline(args.profile, video=args.video)
-    _describe(pipeline, info)
-    try:
-        music.read_audio(args.video)
-    except music.AudioError as error:
-        print(
-            f"  {args.video.name} has no soundtrack to learn the beat from ({error}); the dancer and "
-            "the music are the course's stage video and its soundtrack instead"
-        )
-        pipeline = Pipeline(args.profile)
+    print(pipeline.profile)
+    if args.video is None:
+        print("the course's stage dancer (--stage): rendering its video when it is not cached")
         info = video.video_info(pipeline.stage.video_path)
-    profile = pipeline.profile
-    fps = info.fps / profile.frame_stride
-    beats, features = music.song_features(song, fps)  # a song without a beat stops before training
-    vae_model = _trained_vae(pipeline, info)
-    print("step 3: the music the dance was danced to, and the music-conditioned sequence model")
-    heard = pipeline.music
-    print(f"  {len(heard.beats)} beats tracked at {heard.tempo:.1f} bpm")
-    data = pipeline.music_sequence
-    model = pipeline.music_model().model
-    seconds = len(song) / music.SAMPLE_RATE
-    print(
-        f"step 4: dancing {len(features)} frames ({seconds:.1f} s) to {args.music.name}, "
-        f"{len(beats.times)} beats at {beats.tempo:.1f} bpm, temperature {args.temperature}"
-    )
-    codes = choreography.dance_to_music(
-        choreography.Choreographer(model), data, features, args.temperature, args.seed
-    )[0]
-    _write(args, vae_model.decode(data.scaler.inverse(codes)), fps, audio=args.music)
-
-
-def _trained_vae(pipeline, info):
-    """Steps 1 and 2: the framed silhouettes (stopping when they are too few) and the VAE on them."""
+    print(f"video: {info.frame_count} frames of {info.width}×{info.height} at {info.fps:g} fps")
+    beats, features = (
+        music.song_features(song, pipeline.fps) if song is not None else (None, None)
+    )  # no beat: stop
     print("step 1: silhouettes framed on the dancer")
     _check_long_enough(pipeline.silhouettes, info.fps, pipeline.profile.frame_stride)
     print("step 2: VAE and latent codes")
-    return pipeline.vae.model
+    pipeline.vae  # noqa: B018
+    if song is None:
+        print("step 3: sequence model")
+        dancer = pipeline.dancer("memory")
+        print(f"step 4: generating {args.frames} frames at temperature {args.temperature}")
+    else:
+        print("step 3: the music the dance was danced to, and the music-conditioned sequence model")
+        heard = pipeline.music
+        print(f"  {len(heard.beats)} beats tracked at {heard.tempo:.1f} bpm")
+        dancer = pipeline.dancer("music")
+        print(
+            f"step 4: dancing {len(features)} frames ({len(song) / music.SAMPLE_RATE:.1f} s) to "
+            f"{args.music.name}, {len(beats.times)} beats at {beats.tempo:.1f} bpm, "
+            f"temperature {args.temperature}"
+        )
+    temperature = DEFAULT_TEMPERATURE if args.temperature is None else args.temperature
+    codes = dancer.dance(
+        None if song is not None else args.frames,
+        music_features=features,
+        temperature=temperature,
+        seed=args.seed,
+    )[0]
+    _write(args, dancer.decode(codes), dancer.fps, audio=args.music)
+
+
+def _check_writable(path: Path) -> None:
+    """Stop before any work when ``path`` cannot be written: its folder is made, or a
+    :class:`PermissionError` names it."""
+    folder = path.expanduser().resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(errno.EACCES, "cannot write there", str(folder))
+
+
+def _check_soundtrack(path: Path) -> None:
+    """A video to learn a dance to music from must have a soundtrack: never switch dancers silently."""
+    from . import music
+
+    try:
+        music.read_audio(path)
+    except music.AudioError as error:
+        raise ValueError(
+            f"{path.name} has no soundtrack to learn the beat from ({error}). To dance the course's "
+            f"stage dancer to the song instead, use --stage in place of --video"
+        ) from None
 
 
 def _write(args, silhouettes, fps: float, audio=None) -> None:
@@ -216,11 +231,6 @@ def _write(args, silhouettes, fps: float, audio=None) -> None:
         choreography.write_gif(frames, args.gif, fps)
     soundtrack = f", with {audio.name} as the soundtrack" if audio else ""
     print(f"done: {len(frames)} frames at {fps:g} fps{soundtrack}")
-
-
-def _describe(pipeline, info) -> None:
-    print(pipeline.profile)
-    print(f"video: {info.frame_count} frames of {info.width}×{info.height} at {info.fps:g} fps")
 
 
 def _check_long_enough(silhouettes, fps: float, stride: int) -> None:
@@ -240,15 +250,43 @@ def _check_long_enough(silhouettes, fps: float, stride: int) -> None:
 
 
 def main(argv=None) -> int:
-    """Run the command line; returns the exit status (0 on success, 1 on bad input)."""
-    from .cache import CacheError
-
+    """Run the command line; returns the exit status (0 on success, 1 on bad input, 130 when
+    interrupted)."""
     args = _parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ notices, once started
     try:
+        from .cache import CacheError
+
         if getattr(args, "frames", 1) < 1:
             raise ValueError(f"--frames must be at least 1, got {args.frames}")
+        if args.command == "dance":
+            from .devices import start_tensorflow
+
+            start_tensorflow()  # its start-up log captured, never on the terminal
         {"stage": _stage, "dance": _dance, "song": _song}[args.command](args)
-    except (ValueError, FileNotFoundError, CacheError) as error:  # VideoError is a ValueError
+    except KeyboardInterrupt:
+        print(
+            f"dancenet {args.command}: interrupted; every finished step stays cached, nothing "
+            "half-written was kept",
+            file=sys.stderr,
+        )
+        return 130
+    except (ValueError, CacheError) as error:  # VideoError and AudioError are ValueErrors
         print(f"dancenet {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a missing file, a folder that cannot be written, a full disk
+        print(f"dancenet {args.command}: error: {_os_error(error)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _os_error(error: OSError) -> str:
+    what = error.strerror or str(error)
+    if error.filename is None:
+        return what
+    if isinstance(error, PermissionError):
+        return (
+            f"permission denied: {error.filename} ({what}); choose an --out you can write to, "
+            "or point DANCENET_CACHE at a folder you can write to"
+        )
+    return f"{what}: {error.filename}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from .profiles import check_positive_int
+from .checks import check_positive_int
 
 
 def _check(mu: float, sigma: float, samples: int, repeats: int) -> None:

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from tqdm.auto import tqdm
 
-from .profiles import check_image_size
+from .checks import check_image_size
 
 
 @dataclass(frozen=True)

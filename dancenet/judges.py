@@ -31,8 +31,8 @@ import tensorflow as tf
 from keras import layers
 
 from . import stage
-from .choreography import frechet_distance, motion
-from .profiles import check_image_size, check_positive_int
+from .checks import check_image_size, check_positive_int
+from .measures import frechet_distance, motion
 from .stage import MOVES
 from .training import held_out_start, train
 
@@ -532,7 +532,7 @@ def motion_beats(codes, fps: float, smoothing: float = SPEED_SMOOTHING) -> np.nd
 
     A dancer marks a beat by arriving — the arm reaches the top of its swing, the foot lands — and
     arriving is where the body slows down. The speed is the step between consecutive codes
-    (:func:`dancenet.choreography.motion`, between frames ``t − 1`` and ``t``, dated at ``t``),
+    (:func:`dancenet.measures.motion`, between frames ``t − 1`` and ``t``, dated at ``t``),
     smoothed by a Gaussian of ``smoothing`` seconds. A step is dated half-way between its two
     frames: a body that turns round at frame ``t`` makes its two smallest steps on either side.
     """

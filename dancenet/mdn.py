@@ -24,7 +24,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from .profiles import check_positive_int
+from .checks import check_positive_int
 from .training import train
 
 PACKAGE = "dancenet"

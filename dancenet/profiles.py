@@ -13,40 +13,11 @@ a GPU and ``cpu`` otherwise.
 from __future__ import annotations
 
 import os
-import re
-import sys
-import tempfile
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
+from .checks import check_image_size
 
 ENV_VAR = "DANCENET_PROFILE"
-
-
-def check_positive_int(value, name: str) -> int:
-    """``value`` as an ``int`` when it is a whole number ≥ 1, or a ``ValueError`` naming it."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer (at least 1), got {value!r}")
-    return int(value)
-
-
-def check_image_size(size) -> tuple[int, int]:
-    """``(height, width)`` as ints, or a ``ValueError`` when the model cannot take that size.
-
-    The encoder halves the image three times and the decoder doubles it back, so both sides must be
-    divisible by 8 for the reconstruction to come out the same size as the input.
-    """
-    try:
-        height, width = (int(v) for v in size)
-    except (TypeError, ValueError):
-        raise ValueError(f"image size must be (height, width), got {size!r}") from None
-    if height <= 0 or width <= 0 or height % 8 or width % 8:
-        raise ValueError(
-            f"image size {height}×{width} is not usable: height and width must be positive and "
-            f"divisible by 8 (the encoder pools by 2 three times), e.g. 120×208 or 64×104"
-        )
-    return height, width
 
 
 @dataclass(frozen=True)
@@ -168,83 +139,6 @@ PROFILES: dict[str, Profile] = {
 }
 
 
-#: a line of TensorFlow's C++ log (``I0000 00:00:1795524884.904483 6512 port.cc:153] …``), or the
-#: line absl prints before its first message
-_TENSORFLOW_LOG = re.compile(
-    r"^([IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]"
-    r"|WARNING: All log messages before absl|To enable the following instructions)"
-)
-
-
-@contextmanager
-def _without_tensorflow_log():
-    """Keep TensorFlow's C++ start-up log off the terminal and out of notebook outputs.
-
-    TensorFlow writes it straight to file descriptor 2 (no Python logging to configure, and
-    ``TF_CPP_MIN_LOG_LEVEL`` does not reach the lines printed before absl starts), so while the block
-    runs, descriptor 2 goes to a temporary file; afterwards every line that is not TensorFlow's log
-    is written on to ``sys.stderr``.
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile(mode="w+b") as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            other = [
-                line
-                for line in captured.read().decode(errors="replace").splitlines(keepends=True)
-                if not _TENSORFLOW_LOG.match(line)
-            ]
-            if other:
-                sys.stderr.write("".join(other))
-
-
-def _log_kernel_choices(tf) -> None:
-    """Run, once, the op whose first use makes oneDNN log its kernel choice on CPUs without
-    AVX-512 (the gradient of ``repeat``, which the decoder's upsampling uses), so that the line
-    lands here, in the quiet block, and not in the middle of a chapter's training."""
-    x = tf.zeros((1, 1))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = tf.repeat(x, 2, axis=0)
-    tape.gradient(y, x)
-
-
-def gpus() -> list[str]:
-    """The names of the GPUs TensorFlow sees.
-
-    Imports TensorFlow and starts its devices (only when called), without their start-up log.
-    """
-    with _without_tensorflow_log():
-        import tensorflow as tf
-
-        found = tf.config.list_physical_devices("GPU")
-        _log_kernel_choices(tf)
-    return [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in found]
-
-
-def gpu_available() -> bool:
-    """Whether TensorFlow sees a GPU."""
-    return bool(gpus())
-
-
-def device_summary() -> str:
-    """One line on what TensorFlow computes with, printed at the top of every chapter.
-
-    Asking starts TensorFlow's devices, so their start-up log lands in the setup cell instead of
-    in whichever later cell happens to compute first.
-    """
-    names = gpus()
-    if not names:
-        return "TensorFlow sees no GPU: the chapter computes on the CPU"
-    return f"TensorFlow sees {len(names)} GPU{'s' if len(names) > 1 else ''}: {', '.join(names)}"
-
-
 def get_profile(name: str | Profile | ProfileView | None = None) -> Profile:
     """The profile called ``name``; without a name, the one the environment selects.
 
@@ -258,6 +152,8 @@ def get_profile(name: str | Profile | ProfileView | None = None) -> Profile:
     if name is None:
         name = os.environ.get(ENV_VAR, "").strip()
         if not name:
+            from .devices import gpu_available
+
             return PROFILES["gpu" if gpu_available() else "cpu"]
         source = f"{ENV_VAR}={name!r}"
     else:

@@ -26,7 +26,8 @@ import numpy as np
 from keras import layers
 
 from . import mdn
-from .profiles import Profile, check_positive_int, get_profile
+from .checks import check_positive_int, check_sequence
+from .profiles import Profile, get_profile
 from .training import held_out_start, in_batches, train
 
 #: fraction of the sequence, at its end, that no model or scaler ever trains on
@@ -61,16 +62,6 @@ MUSIC_ABLATION = {
 #: model one step at a time)
 DENSE_LAYER = "dense"
 ADD_CURRENT_CODE_LAYER = "add_current_code"
-
-
-def check_sequence(latents, name: str = "latent sequence", dtype=np.float32) -> np.ndarray:
-    """``latents`` as an array ``(T, D)``, T ≥ 2, all finite — or a ``ValueError`` saying which."""
-    latents = np.asarray(latents, dtype)
-    if latents.ndim != 2 or len(latents) < 2:
-        raise ValueError(f"expected a {name} of shape (T, D) with T ≥ 2, got {latents.shape}")
-    if not np.isfinite(latents).all():
-        raise ValueError(f"the {name} contains NaN or infinity")
-    return latents
 
 
 @dataclass(frozen=True)
@@ -276,7 +267,7 @@ def is_windowed(model: keras.Model) -> bool:
     return len(model.inputs[0].shape) == 3
 
 
-def music_features(model: keras.Model) -> int:
+def music_width(model: keras.Model) -> int:
     """How many music features ``model`` reads beside each code: 0 for an unconditioned model."""
     return int(model.inputs[1].shape[-1]) if len(model.inputs) > 1 else 0
 
@@ -305,7 +296,7 @@ def stateful_twin(model: keras.Model, batch_size: int = 1) -> keras.Model:
     recurrent = lstms(model)
     if not recurrent or not all(layer.return_sequences for layer in recurrent):
         raise ValueError(f"{model.name} is not a windowed sequence model (see build_sequence_model)")
-    if music_features(model):
+    if music_width(model):
         raise ValueError(f"{model.name} reads music: run it with dancenet.choreography.Choreographer")
     codes = keras.Input(batch_shape=(batch_size, 1, model.input.shape[-1]), name="z")
     x = codes
@@ -558,7 +549,7 @@ def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_s
     else:
         context = min(context, first)
         index = np.arange(first, len(whole))[:, None] - context + np.arange(context)
-        if music_features(model):
+        if music_width(model):
             if sequence.music is None:
                 raise ValueError(f"{model.name} reads music, and this latent sequence has none")
             whole = with_next_music(whole, sequence.music)
@@ -571,7 +562,7 @@ def mixture_parameters(model: keras.Model, inputs, batch_size: int = 256) -> np.
     """The model's MDN parameters for ``inputs``, as NumPy, by direct calls in batches (``predict``
     would retrace for every new input shape). A music-conditioned model takes each code and its
     next frame's music side by side in one array (:func:`with_next_music`)."""
-    if music_features(model):
+    if music_width(model):
         dimensions = model.inputs[0].shape[-1]
         return in_batches(
             lambda batch: model([batch[..., :dimensions], batch[..., dimensions:]], training=False),

@@ -18,7 +18,7 @@ import tensorflow as tf
 from keras import ops
 from tqdm.auto import tqdm
 
-from .profiles import check_positive_int
+from .checks import check_positive_int
 
 
 def held_out_start(count: int, fraction: float, at_least: int = 1) -> int:

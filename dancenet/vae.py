@@ -18,7 +18,8 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from .profiles import Profile, check_image_size, check_positive_int, get_profile
+from .checks import check_image_size, check_positive_int
+from .profiles import Profile, get_profile
 from .training import held_out_start, in_batches, train
 
 PACKAGE = "dancenet"

@@ -16,8 +16,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from . import background, framing, plotting
+from .checks import check_image_size
 from .framing import FramingSettings
-from .profiles import check_image_size
 from .video import to_uint8
 
 _WIDE = {"description_width": "110px"}
@@ -637,17 +637,17 @@ class ChoreographyStudio(widgets.VBox):
     """Generate a dance: choose where in the real dance to start, the temperature, the length and
     the random seed, press *dance*; the new dance plays as an animated GIF.
 
-    ``choreographer`` is a :class:`dancenet.choreography.Choreographer`, ``sequence`` the
-    :class:`dancenet.sequence.LatentSequence` it was trained on (its training part supplies the
-    warm-up codes), ``decoder`` the VAE that turns codes into silhouettes.
+    ``dancer`` is a :class:`dancenet.choreography.Dancer`: its training codes supply the warm-up,
+    its VAE turns the new codes into silhouettes.
     """
 
-    def __init__(self, choreographer, sequence, decoder, fps: float, warm_up: int = 64, zoom: float = 2.5):
-        self.choreographer, self.data, self.decoder, self.fps = choreographer, sequence, decoder, fps
-        self.warm_up = min(warm_up, len(sequence.train) - 1)
+    def __init__(self, dancer, warm_up: int = 64, zoom: float = 2.5):
         from .choreography import DEFAULT_TEMPERATURE
 
-        last_start = len(sequence.train) - self.warm_up
+        self.dancer, self.fps = dancer, dancer.fps
+        self.warm_up = min(warm_up, len(dancer.data.train) - 1)
+        fps = self.fps
+        last_start = len(dancer.data.train) - self.warm_up
         self.start = widgets.IntSlider(
             last_start, 0, last_start, description="start at code", style=_WIDE, layout=_slider_layout()
         )
@@ -663,7 +663,7 @@ class ChoreographyStudio(widgets.VBox):
         )
         self.seed = widgets.IntText(0, description="random seed", style=_WIDE)
         self.button = widgets.Button(description="dance!", button_style="primary")
-        width = int(zoom * decoder.decoder.output.shape[2])  # the browser enlarges: a small GIF to store
+        width = int(zoom * dancer.vae.decoder.output.shape[2])  # the browser enlarges: a small GIF to store
         self.image = widgets.Image(format="gif", layout=widgets.Layout(width=f"{width}px"))
         self.caption = widgets.HTML()
         self.button.on_click(self.dance)
@@ -674,23 +674,25 @@ class ChoreographyStudio(widgets.VBox):
 
     def codes(self) -> np.ndarray:
         """A new dance for the current settings: standardized codes ``(frames, D)``."""
-        warm = self.data.train[self.start.value : self.start.value + self.warm_up]
-        dances = self.choreographer.generate(warm, self.length.value, self.temperature.value, self.seed.value)
+        warm = self.dancer.data.train[self.start.value : self.start.value + self.warm_up]
+        dances = self.dancer.choreographer.generate(
+            warm, self.length.value, self.temperature.value, self.seed.value
+        )
         return dances[0]
 
     def dance(self, _button=None) -> None:
-        from . import choreography
+        from . import choreography, measures
 
         codes = self.codes()
-        frames = choreography.silhouette_frames(self.decoder.decode(self.data.scaler.inverse(codes)))
+        frames = choreography.silhouette_frames(self.dancer.decode(codes))
         self.image.value = choreography.gif_bytes(frames, self.fps)
-        energy = choreography.motion_energy(codes)
+        energy = measures.motion_energy(codes)
         self.caption.value = (
             f"{len(codes)} frames ({len(codes) / self.fps:.0f} s) after real codes "
             f"{self.start.value}–{self.start.value + self.warm_up - 1}, "
             f"τ = {self.temperature.value:.2f}, "
             f"seed {self.seed.value} · motion energy <b>{energy:.2f}</b> "
-            f"(real dance {choreography.motion_energy(self.data.train):.2f})"
+            f"(real dance {measures.motion_energy(self.dancer.data.train):.2f})"
         )
 
 
@@ -710,24 +712,14 @@ class BeatStudio(widgets.VBox):
     hears the music or the one that does not — and press *dance!*. The song plays in the player;
     the dance plays as an animated GIF whose bottom edge flashes white on every music beat.
 
-    ``dancers`` maps a name to a :class:`dancenet.choreography.Choreographer`; ``sequence`` is the
-    :class:`dancenet.sequence.LatentSequence` with music the models were trained on (its last
-    training codes and their music warm the dancers up), ``decoder`` the VAE.
+    ``dancers`` maps a name to a :class:`dancenet.choreography.Dancer` (one that hears music, or
+    one that dances deaf beside it); all share one frame rate and VAE.
     """
 
-    def __init__(
-        self,
-        dancers: dict,
-        sequence,
-        decoder,
-        fps: float,
-        temperature: float,
-        seconds: float = 8.0,
-        zoom: float = 2.5,
-    ):
+    def __init__(self, dancers: dict, temperature: float, seconds: float = 8.0, zoom: float = 2.5):
         if not dancers:
-            raise ValueError("name at least one dancer: {'name': Choreographer}")
-        self.dancers, self.data, self.decoder, self.fps = dancers, sequence, decoder, fps
+            raise ValueError("name at least one dancer: {'name': Dancer}")
+        self.dancers, self.fps = dancers, next(iter(dancers.values())).fps
         self.temperature, self.seconds = temperature, seconds
         self.tempo = widgets.IntSlider(
             100, 60, 180, description="tempo (bpm)", style=_WIDE, layout=_slider_layout()
@@ -735,7 +727,7 @@ class BeatStudio(widgets.VBox):
         self.dancer = widgets.ToggleButtons(options=list(dancers), description="dancer", style=_WIDE)
         self.seed = widgets.IntText(1, description="random seed", style=_WIDE)
         self.button = widgets.Button(description="dance!", button_style="primary")
-        width = int(zoom * decoder.decoder.output.shape[2])
+        width = int(zoom * next(iter(dancers.values())).vae.decoder.output.shape[2])
         self.image = widgets.Image(format="gif", layout=widgets.Layout(width=f"{width}px"))
         self.song = widgets.Audio(format="wav", autoplay=False, loop=False)
         self.caption = widgets.HTML()
@@ -746,14 +738,14 @@ class BeatStudio(widgets.VBox):
         self.dance()
 
     def dance(self, _button=None) -> None:
-        from . import choreography, judges, music, stage
+        from . import choreography, judges, measures, music, stage
 
         seed, bpm = self.seed.value, self.tempo.value
         song = stage.compose(stage.BeatClock.random(bpm, np.random.default_rng(seed)), self.seconds, seed)
         beats, features = music.song_features(song.samples, self.fps, sample_rate=song.sample_rate)
-        choreographer = self.dancers[self.dancer.value]
-        codes = choreography.dance_to_music(choreographer, self.data, features, self.temperature, seed)[0]
-        frames = choreography.silhouette_frames(self.decoder.decode(self.data.scaler.inverse(codes)))
+        dancer = self.dancers[self.dancer.value]
+        codes = dancer.dance(music_features=features, temperature=self.temperature, seed=seed)[0]
+        frames = choreography.silhouette_frames(dancer.decode(codes))
         marked = choreography.mark_beats(frames, song.beats, self.fps)
         self.image.value = choreography.gif_bytes(marked, self.fps)
         self.song.value = wav_bytes(song.samples, song.sample_rate)
@@ -762,5 +754,5 @@ class BeatStudio(widgets.VBox):
             f"{self.dancer.value}: {len(codes)} frames ({self.seconds:g} s) to a song at {bpm} bpm "
             f"(tracked: {beats.tempo:.1f}), τ = {self.temperature:g}, seed {seed} · "
             f"beat alignment <b>{alignment:.2f}</b> · motion energy "
-            f"{choreography.motion_energy(codes):.2f}"
+            f"{measures.motion_energy(codes):.2f}"
         )

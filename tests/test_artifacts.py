@@ -274,7 +274,7 @@ def test_the_music_is_the_stage_s_soundtrack_heard_at_every_code(shared_cache):
     assert heard.features[distance < 0.5 / 30, 1].min() > 0.8
     assert heard.features[np.abs(distance - 30 / recording.meta["bpm"]) < 0.5 / 30, 1].max() < -0.8
     trained = shared_cache.music_model()
-    assert sequence.music_features(trained.model) == len(music.FEATURES)
+    assert sequence.music_width(trained.model) == len(music.FEATURES)
     with pytest.raises(ValueError, match="unknown music model"):
         shared_cache.music_model("jazz")
     assert np.isfinite(trained.held_out_nll)

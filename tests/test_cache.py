@@ -119,6 +119,38 @@ def test_source_hash_follows_imports_and_whole_packages(fake_package, tmp_path):
     assert cache.source_hash([lone]) == before_lone
 
 
+def test_rewording_a_docstring_or_comment_changes_no_key_and_code_does(fake_package, tmp_path):
+    b = fake_package("b.py")
+    path = tmp_path / "dancenet" / "b.py"
+    before = cache.source_hash([b])
+    path.write_text(
+        '"""What b is for."""\n\nfrom .sub import c  # the subpackage\n\n\ndef f():\n    "Say."\n'
+    )
+    with_function = cache.source_hash([b])
+    path.write_text('"""Reworded."""\nfrom .sub import c\n\n\ndef f():\n    """Said otherwise."""\n')
+    assert cache.source_hash([b]) == with_function != before
+    path.write_text("from .sub import c\n\n\ndef f():\n    return 1\n")
+    assert cache.source_hash([b]) != with_function
+
+
+def test_profiles_key_follows_the_profiles_alone():
+    from dancenet import profiles, vae
+
+    closure = {p.name for p in cache._source_closure(Path(profiles.__file__).resolve())}
+    assert closure == {"profiles.py", "checks.py"}
+    assert "devices.py" not in {p.name for p in cache._source_closure(Path(vae.__file__).resolve())}
+
+
+def test_key_holds_the_library_versions(monkeypatch):
+    first = number()
+    before = first.key
+    assert set(first.description()["libraries"]) == {"keras", "tensorflow", "numpy", "opencv"}
+    assert first.description()["libraries"]["numpy"] == np.__version__
+    newer = {**cache.library_versions(), "keras": "99.0"}
+    monkeypatch.setattr(cache, "library_versions", lambda: newer)
+    assert number().key != before
+
+
 def test_the_real_stage_package_is_hashed_whole():
     from dancenet import stage, vae
 

@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from dancenet import choreography, mdn, plotting, sequence, video
+from dancenet import choreography, mdn, measures, plotting, sequence, vae, video
 from dancenet.profiles import PROFILES
 
 CI = PROFILES["ci"]
@@ -117,50 +117,50 @@ def random_walk(length=600, dimensions=4, seed=0, step=0.3):
 
 def test_a_frozen_dance_is_flagged_and_a_moving_one_is_not():
     moving = random_walk()
-    energy = choreography.motion_energy(moving)
+    energy = measures.motion_energy(moving)
     frozen = moving.copy()
     frozen[200:400] = frozen[200] + np.random.default_rng(1).normal(scale=0.01, size=(200, 4))
-    starts = choreography.freezes(frozen, energy)
+    starts = measures.freezes(frozen, energy)
     assert len(starts) > 0 and all(100 <= s <= 400 for s in starts)
-    assert len(choreography.freezes(moving, energy)) == 0
+    assert len(measures.freezes(moving, energy)) == 0
 
 
 def test_a_periodic_dance_is_a_loop_and_a_random_walk_is_not():
     period = np.tile(random_walk(37, seed=2), (10, 1))
-    lag, run = choreography.longest_loop(period, tolerance=0.1)
-    assert lag % 37 == 0 and run >= choreography.LOOP_LENGTH
+    lag, run = measures.longest_loop(period, tolerance=0.1)
+    assert lag % 37 == 0 and run >= measures.LOOP_LENGTH
     walk = random_walk(400)
-    _, run = choreography.longest_loop(walk, tolerance=choreography.motion_energy(walk))
-    assert run < choreography.LOOP_LENGTH
+    _, run = measures.longest_loop(walk, tolerance=measures.motion_energy(walk))
+    assert run < measures.LOOP_LENGTH
 
 
 def test_frechet_latent_distance():
     rng = np.random.default_rng(3)
     a = rng.normal(size=(4, 300, 3))
-    assert abs(choreography.frechet_latent_distance(a, a, length=2)) < 1e-6
+    assert abs(measures.frechet_latent_distance(a, a, length=2)) < 1e-6
     shifted = a + np.array([2.0, 0.0, 0.0])
     # equal covariances: the distance is the squared mean shift, 2² for each of the 2 window steps
-    assert choreography.frechet_latent_distance(shifted, a, length=2) == pytest.approx(8.0, rel=1e-6)
+    assert measures.frechet_latent_distance(shifted, a, length=2) == pytest.approx(8.0, rel=1e-6)
     b = rng.normal(size=(4, 300, 3))
-    assert 0 < choreography.frechet_latent_distance(b, a, length=2) < 0.5
+    assert 0 < measures.frechet_latent_distance(b, a, length=2) < 0.5
 
 
 def test_diversity_is_zero_for_copies_and_grows_with_spread():
     walk = random_walk(200)
     # windows from different times differ
-    assert choreography.diversity([walk, walk, walk], length=1, samples=500) > 0
+    assert measures.diversity([walk, walk, walk], length=1, samples=500) > 0
     still = np.zeros((200, 4))
-    assert choreography.diversity([still, still], samples=200) == 0
-    assert choreography.diversity([random_walk(200, seed=s) for s in range(4)]) > choreography.diversity(
+    assert measures.diversity([still, still], samples=200) == 0
+    assert measures.diversity([random_walk(200, seed=s) for s in range(4)]) > measures.diversity(
         [random_walk(200, seed=s, step=0.1) for s in range(4)]
     )
     with pytest.raises(ValueError, match="two sequences"):
-        choreography.diversity([walk])
+        measures.diversity([walk])
 
 
 def test_report_has_every_measure():
     real = random_walk(400, seed=5)
-    rows = choreography.report(
+    rows = measures.report(
         {
             "walks": np.stack([random_walk(300, seed=s) for s in range(3)]),
             "still": np.zeros((2, 300, 4)) + 1.0,
@@ -236,19 +236,34 @@ def test_a_model_that_hears_needs_music_and_a_deaf_one_refuses_it(hearing, chore
         choreographer.generate(warm_up, 5, music=music, warm_up_music=warm_music)
 
 
-def test_dance_to_music_warms_up_on_the_last_training_codes_and_their_music(hearing, choreographer):
+def test_a_dancer_warms_up_on_the_last_training_codes_and_their_music(hearing, choreographer):
     rng = np.random.default_rng(3)
     data = sequence.prepare(rng.normal(size=(200, CI.latent_dim)), music=rng.normal(size=(200, 3)))
     music = rng.normal(size=(30, 3))
-    dances = choreography.dance_to_music(hearing, data, music, temperature=0.5, seed=2, dancers=2, warm_up=20)
+    decoder = vae.build_vae(CI, seed=0)
+    dancer = choreography.Dancer(hearing.model, data, decoder, fps=15)
+    assert dancer.music_width == 3 and dancer.scaler is data.scaler
+    dances = dancer.dance(music_features=music, temperature=0.5, seed=2, dancers=2, warm_up=20)
     start = len(data.train) - 20
     warm = np.repeat(data.train[None, start:], 2, axis=0)
     direct = hearing.generate(warm, 30, 0.5, 2, music=music, warm_up_music=data.music[start:160])
     np.testing.assert_array_equal(dances, direct)
-    deaf = choreography.dance_to_music(choreographer, data, music, temperature=0.5, seed=2)
-    assert deaf.shape == (1, 30, CI.latent_dim)
+    frames = dancer.decode(dances[0])
+    np.testing.assert_array_equal(frames, decoder.decode(data.scaler.inverse(dances[0])))
+    deaf = choreography.Dancer(choreographer.model, data, decoder, fps=15)
+    assert deaf.music_width == 0
+    assert deaf.dance(music_features=music, temperature=0.5, seed=2).shape == (1, 30, CI.latent_dim)
+    np.testing.assert_array_equal(
+        deaf.dance(12, seed=4), choreographer.generate(data.train[-sequence.WINDOW :], 12, 0.5, 4)
+    )
     with pytest.raises(ValueError, match="no music for the warm-up"):
-        choreography.dance_to_music(hearing, sequence.prepare(data.whole), music)
+        choreography.Dancer(hearing.model, sequence.prepare(data.whole), decoder, 15).dance(
+            music_features=music
+        )
+    with pytest.raises(ValueError, match="dances to music: give music_features"):
+        dancer.dance(30)
+    with pytest.raises(ValueError, match="give the dance's length"):
+        deaf.dance()
 
 
 def test_mark_beats_lights_the_bottom_edge_on_the_frame_of_each_beat():

@@ -1,6 +1,8 @@
 """The command line, end to end on a tiny stage video in the ci profile, and its bad-input paths."""
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,8 @@ from PIL import Image
 from dancenet import cli, video
 
 ROOT = Path(__file__).resolve().parents[1]
+#: a line of TensorFlow's C++ log, as dancenet.devices recognises one
+TENSORFLOW_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]", re.MULTILINE)
 
 
 def run(*args):
@@ -222,13 +226,87 @@ def test_dance_to_music_lasts_as_long_as_the_song_and_carries_it(tiny_stage, son
     assert music.beat_f_measure(music.track_beats(music.read_audio(song)).times, beats.times) > 0.9
 
 
-def test_dance_to_music_from_a_silent_video_learns_from_the_stage(tiny_stage, song, tmp_path, capsys):
+def test_dance_to_music_from_a_silent_video_is_an_error_naming_the_stage_option(
+    tiny_stage, song, tmp_path, capsys
+):
     silent = video.write_video(tmp_path / "silent.mp4", video.read_frames(tiny_stage, progress=False), 30.0)
     out = tmp_path / "dance.mp4"
     arguments = ["dance", "--video", str(silent), "--music", str(song), "--out", str(out), "--profile", "ci"]
-    assert cli.main(arguments) == 0, capsys.readouterr().err
-    assert "silent.mp4 has no soundtrack" in capsys.readouterr().out
+    assert cli.main(arguments) == 1
+    captured = capsys.readouterr()
+    assert (
+        "silent.mp4 has no soundtrack" in captured.err and "use --stage in place of --video" in captured.err
+    )
+    assert "step 1" not in captured.out and not out.exists()
+
+
+def test_the_stage_dancer_dances_to_a_song_in_a_fresh_process_without_a_tensorflow_line(song, tmp_path):
+    """As a user meets it in a terminal: nothing of TensorFlow's log on stdout or stderr."""
+    out = tmp_path / "dance.mp4"
+    env = {**os.environ, "DANCENET_CACHE": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [sys.executable, "-m", "dancenet", "dance", "--stage", "--music", str(song), "--out", str(out)]
+        + ["--profile", "ci"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for stream in (result.stdout, result.stderr):
+        assert not TENSORFLOW_LOG.search(stream), stream[-3000:]
+        assert "cuInit" not in stream and "oneDNN" not in stream and "absl" not in stream
+    assert "the course's stage dancer (--stage)" in result.stdout
     assert len(video.read_frames(out, progress=False)) == 120
+
+
+def test_help_answers_without_importing_tensorflow():
+    script = (
+        "import sys\nfrom dancenet import cli\n"
+        "for argv in ([], ['dance']):\n"
+        "    try:\n        cli.main([*argv, '--help'])\n    except SystemExit:\n        pass\n"
+        "assert not {'tensorflow', 'keras', 'cv2'} & set(sys.modules), sorted(sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "steps of `dance`" in result.stdout and result.stderr == ""
+
+
+def test_ctrl_c_prints_one_line_exits_130_and_writes_nothing(tiny_stage, tmp_path, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(video, "video_info", interrupted)
+    out = tmp_path / "dance.mp4"
+    assert cli.main(["dance", "--video", str(tiny_stage), "--out", str(out), "--profile", "ci"]) == 130
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "dancenet dance: interrupted" in error and "Traceback" not in error
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_out_folder_is_named_before_any_work(tiny_stage, tmp_path, monkeypatch, capsys):
+    locked = tmp_path / "locked"
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != locked and real_access(path, mode))
+    arguments = ["dance", "--video", str(tiny_stage), "--out", str(locked / "dance.mp4"), "--profile", "ci"]
+    assert cli.main(arguments) == 1
+    captured = capsys.readouterr()
+    assert f"permission denied: {locked}" in captured.err and "Traceback" not in captured.err
+    assert "step 1" not in captured.out
+
+
+def test_a_read_only_cache_is_named_with_what_to_do(tiny_stage, tmp_path, monkeypatch, capsys):
+    from dancenet import cache
+
+    def read_only():
+        raise PermissionError(13, "Permission denied", "/read-only/cache")
+
+    monkeypatch.setattr(cache, "cache_dir", read_only)
+    arguments = ["dance", "--video", str(tiny_stage), "--out", str(tmp_path / "d.mp4"), "--profile", "ci"]
+    assert cli.main(arguments) == 1
+    error = capsys.readouterr().err
+    assert "dancenet dance: error: permission denied: /read-only/cache" in error and "DANCENET_CACHE" in error
+    assert "Traceback" not in error
 
 
 @pytest.fixture(scope="module")

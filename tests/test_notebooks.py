@@ -4,10 +4,8 @@ set up so a Colab reader can run any one of them on its own."""
 import ast
 import base64
 import builtins
-import importlib.util
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -81,54 +79,48 @@ class TestChapter:
         assert "cuInit" not in text and "absl::InitializeLog" not in text
         assert text.count("/step - ") <= 3, "a Keras per-epoch log is stored in an output"
 
-    def test_setup_cell_installs_from_the_repository_and_prints_the_profile(self, path):
+    def setup_cell(self, path) -> ast.Module:
+        """The setup cell as IPython runs it (its ``%pip`` line becomes a call), parsed."""
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        source = "".join(code_cells(load(path))[0]["source"])
+        return ast.parse(TransformerManager().transform_cell(source))
+
+    def test_setup_cell_is_short_installs_from_the_repository_and_starts_the_chapter(self, path):
         setup = "".join(code_cells(load(path))[0]["source"])
         url = config()["repository"]["url"]
+        assert len(setup.strip().splitlines()) <= 8, "the setup cell has at most 8 lines"
         assert "import dancenet" in setup and "except ImportError" in setup
         assert f"git+{url}" in setup, f"setup cell must install from {url}"
-        assert "get_profile()" in setup and "print(" in setup
+        assert "dancenet.chapter.start(KEEP_MODELS_ON_DRIVE)" in setup
 
-    def test_setup_cell_offers_the_google_drive_cache(self, path, monkeypatch):
-        # off unless the reader turns it on; on, the cell keeps the cache on Drive
-        from dancenet import colab
-
-        setup = ast.parse("".join(code_cells(load(path))[0]["source"]))
+    def test_setup_cell_offers_the_google_drive_cache(self, path):
+        # off unless the reader turns it on; the flag goes to dancenet.chapter.start
+        setup = self.setup_cell(path)
         (flag,) = [
             n for n in setup.body if isinstance(n, ast.Assign) and n.targets[0].id == "KEEP_MODELS_ON_DRIVE"
         ]
         assert ast.literal_eval(flag.value) is False
-        offer = next(
-            n for n in setup.body if isinstance(n, ast.If) and ast.unparse(n.test) == "KEEP_MODELS_ON_DRIVE"
-        )
-        calls = []
-        monkeypatch.setattr(colab, "keep_cache_on_drive", lambda: calls.append(1) or "/drive/cache")
-        exec(compile(ast.Module([offer], type_ignores=[]), path.name, "exec"), {"KEEP_MODELS_ON_DRIVE": True})
-        assert calls == [1]
 
-    @pytest.mark.parametrize("has_opencv", [True, False], ids=["opencv-installed", "no-opencv"])
-    def test_setup_cell_adds_opencv_only_where_none_is(self, path, has_opencv, monkeypatch):
-        # run the setup cell's install step as on a runtime without dancenet, pip replaced by a recorder
-        setup = "".join(code_cells(load(path))[0]["source"])
-        install = next(node for node in ast.parse(setup).body if isinstance(node, ast.Try))
-        real_import, real_find, commands = builtins.__import__, importlib.util.find_spec, []
+    def test_setup_cell_installs_dancenet_alone_where_it_is_missing(self, path, monkeypatch):
+        # run the setup cell's install step as on a runtime without dancenet, %pip replaced by a recorder
+        install = next(node for node in self.setup_cell(path).body if isinstance(node, ast.Try))
+        real_import, magics = builtins.__import__, []
 
         def without_dancenet(name, *args, **kwargs):
-            if name == "dancenet":
+            if name.startswith("dancenet") and not magics:
                 raise ImportError("No module named 'dancenet'")
             return real_import(name, *args, **kwargs)
 
-        def cv2_spec(name, *args):
-            if name == "cv2":
-                return real_find("json") if has_opencv else None
-            return real_find(name, *args)
+        class Shell:
+            def run_line_magic(self, name, line):
+                magics.append((name, line.split()))
 
         monkeypatch.setattr(builtins, "__import__", without_dancenet)
-        monkeypatch.setattr(importlib.util, "find_spec", cv2_spec)
-        monkeypatch.setattr(subprocess, "run", lambda command, **options: commands.append(command))
-        exec(compile(ast.Module([install], type_ignores=[]), path.name, "exec"), {})
-        (command,) = commands
-        assert command[1:4] == ["-m", "pip", "install"]
-        assert command[-1].startswith("dancenet @ git+" if has_opencv else "dancenet[opencv] @ git+")
+        exec(compile(ast.Module([install], type_ignores=[]), path.name, "exec"), {"get_ipython": Shell})
+        ((name, words),) = magics
+        assert name == "pip" and words[0] == "install" and words[-1].startswith("git+")
+        assert [w for w in words if not w.startswith("-")] == ["install", words[-1]]  # dancenet alone
 
     def test_checked_cells_have_no_stderr(self, path):
         # TensorFlow's start-up log lands in the first cell that starts its devices; the setup

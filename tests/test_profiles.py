@@ -5,8 +5,9 @@ import sys
 
 import pytest
 
-from dancenet import profiles
-from dancenet.profiles import PROFILES, check_image_size, get_profile
+from dancenet import devices, profiles
+from dancenet.checks import check_image_size
+from dancenet.profiles import PROFILES, get_profile
 
 
 def test_named_profiles_exist_with_model_sizes_divisible_by_8():
@@ -53,7 +54,7 @@ def test_unknown_profile_is_a_clear_error(monkeypatch):
 @pytest.mark.parametrize("gpu, expected", [(True, "gpu"), (False, "cpu")])
 def test_auto_detection_without_environment(monkeypatch, gpu, expected):
     monkeypatch.delenv(profiles.ENV_VAR, raising=False)
-    monkeypatch.setattr(profiles, "gpu_available", lambda: gpu)
+    monkeypatch.setattr(devices, "gpu_available", lambda: gpu)
     assert get_profile().name == expected
 
 
@@ -80,13 +81,13 @@ def test_a_profile_passes_through_unchanged():
     ],
 )
 def test_device_summary_names_the_gpus(monkeypatch, names, expected):
-    monkeypatch.setattr(profiles, "gpus", lambda: names)
-    assert profiles.device_summary() == expected
-    assert profiles.gpu_available() is bool(names)
+    monkeypatch.setattr(devices, "gpus", lambda: names)
+    assert devices.device_summary() == expected
+    assert devices.gpu_available() is bool(names)
 
 
 def test_this_machine_is_described():
-    assert profiles.device_summary().startswith("TensorFlow sees ")
+    assert devices.device_summary().startswith("TensorFlow sees ")
 
 
 def test_tensorflow_log_lines_are_dropped_and_everything_else_kept(capfd):
@@ -96,7 +97,7 @@ def test_tensorflow_log_lines_are_dropped_and_everything_else_kept(capfd):
         "E0000 00:00:1795524886.959113    6512 cuda_platform.cc:52] failed call to cuInit: (303)\n",
         "a message of the reader's own\n",
     ]
-    with profiles._without_tensorflow_log():
+    with devices.without_tensorflow_log():
         for line in lines:
             os.write(2, line.encode())
     assert capfd.readouterr().err == "a message of the reader's own\n"
@@ -105,7 +106,7 @@ def test_tensorflow_log_lines_are_dropped_and_everything_else_kept(capfd):
 def test_starting_tensorflow_leaves_no_log():
     """In a fresh process, as in a chapter's setup cell: import, device start and training quiet."""
     script = (
-        "from dancenet import profiles; profiles.gpus()\n"
+        "from dancenet import devices; devices.start_tensorflow()\n"
         "import numpy as np; from dancenet import vae\n"
         "vae.train_vae(np.zeros((16, 48, 80, 1), 'float32'), 'ci', epochs=1, progress=False)\n"
     )

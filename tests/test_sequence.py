@@ -196,7 +196,7 @@ def test_with_next_music_pairs_each_code_with_the_next_frame_s_music():
 def test_the_music_switch_adds_one_input_and_nothing_else():
     deaf = sequence.build_sequence_model(CI)
     hearing = sequence.build_sequence_model(CI, music=5)
-    assert sequence.music_features(deaf) == 0 and sequence.music_features(hearing) == 5
+    assert sequence.music_width(deaf) == 0 and sequence.music_width(hearing) == 5
     assert [tuple(i.shape) for i in hearing.inputs] == [(None, None, CI.latent_dim), (None, None, 5)]
     # the same layers; only the first LSTM's input weights grow, by 5 rows of 4 gates
     extra = hearing.count_params() - deaf.count_params()

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from dancenet import profiles, stage, training, vae
+from dancenet import checks, stage, training, vae
 from dancenet.background import silhouettes
 from dancenet.profiles import PROFILES
 
@@ -111,11 +111,11 @@ def test_in_batches_joins_every_batch_and_takes_empty_input():
 @pytest.mark.parametrize("value", [0, -3, 2.0, True, "4", None])
 def test_check_positive_int_refuses_what_is_not_a_count(value):
     with pytest.raises(ValueError, match="epochs must be a positive integer"):
-        profiles.check_positive_int(value, "epochs")
+        checks.check_positive_int(value, "epochs")
 
 
 def test_check_positive_int_and_the_held_out_start():
-    assert profiles.check_positive_int(np.int64(3), "epochs") == 3
+    assert checks.check_positive_int(np.int64(3), "epochs") == 3
     assert training.held_out_start(20, 0.2) == 16
     assert training.held_out_start(5, 0.01) == 4 and training.held_out_start(5, 0.01, at_least=2) == 3
     with pytest.raises(ValueError, match="held_out"):

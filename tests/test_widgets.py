@@ -219,13 +219,10 @@ def test_choreography_studio_generates_on_demand():
     keras.utils.set_random_seed(0)
     codes = np.random.default_rng(0).normal(size=(150, 16)).cumsum(axis=0).astype(np.float32)
     data = sequence.prepare(codes)
-    studio = ChoreographyStudio(
-        choreography.Choreographer(sequence.build_sequence_model("ci")),
-        data,
-        vae.build_vae("ci", seed=0),
-        fps=15,
-        warm_up=20,
+    dancer = choreography.Dancer(
+        sequence.build_sequence_model("ci"), data, vae.build_vae("ci", seed=0), fps=15
     )
+    studio = ChoreographyStudio(dancer, warm_up=20)
     first = studio.image.value
     assert first[:6] == b"GIF89a" and "90 frames" in studio.caption.value
     studio.seed.value = 3
@@ -250,11 +247,12 @@ def test_beat_studio_dances_to_a_song_of_the_chosen_tempo_with_its_beats_marked(
     codes = rng.normal(size=(150, 16)).cumsum(axis=0).astype(np.float32)
     data = sequence.prepare(codes, music=rng.normal(size=(150, len(music.FEATURES))))
     hearing = sequence.build_sequence_model("ci", music=len(music.FEATURES))
+    decoder = vae.build_vae("ci", seed=0)
     dancers = {
-        "with music": choreography.Choreographer(hearing),
-        "without music": choreography.Choreographer(sequence.build_sequence_model("ci")),
+        "with music": choreography.Dancer(hearing, data, decoder, fps=15),
+        "without music": choreography.Dancer(sequence.build_sequence_model("ci"), data, decoder, fps=15),
     }
-    studio = BeatStudio(dancers, data, vae.build_vae("ci", seed=0), fps=15, temperature=0.75, seconds=6)
+    studio = BeatStudio(dancers, temperature=0.75, seconds=6)
     first = studio.image.value
     assert first[:6] == b"GIF89a" and "90 frames (6 s) to a song at 100 bpm" in studio.caption.value
     assert "with music" in studio.caption.value and "beat alignment" in studio.caption.value
@@ -267,7 +265,7 @@ def test_beat_studio_dances_to_a_song_of_the_chosen_tempo_with_its_beats_marked(
     assert studio.image.value != first and "at 140 bpm" in studio.caption.value
     assert "without music" in studio.caption.value
     with pytest.raises(ValueError, match="name at least one dancer"):
-        BeatStudio({}, data, None, fps=15, temperature=0.75)
+        BeatStudio({}, temperature=0.75)
 
 
 @pytest.fixture(scope="module")

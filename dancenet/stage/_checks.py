@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..profiles import check_positive_int
+from ..checks import check_positive_int
 
 # mixed into the seed for each independent random choice, so one seed gives unrelated streams
 _TAG_BODY, _TAG_OUTFIT, _TAG_STAGE, _TAG_NOISE, _TAG_FRAME, _TAG_DANCE = 101, 102, 103, 104, 105, 106

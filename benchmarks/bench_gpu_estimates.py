@@ -45,7 +45,7 @@ import tensorflow as tf  # noqa: E402
 from _machine import machine  # noqa: E402
 
 from dancenet import choreography, judges, mdn, sequence, stage, training, vae  # noqa: E402
-from dancenet.artifacts import ARTIFACTS, SEQUENCE_KINDS, Pipeline  # noqa: E402
+from dancenet.artifacts import RECIPES, SEQUENCE_KINDS, Pipeline  # noqa: E402
 from dancenet.profiles import PROFILES  # noqa: E402
 
 PROFILE = PROFILES["gpu"]
@@ -85,7 +85,7 @@ TITLES = {
     8: "Choreography",
 }
 #: the artifacts each chapter asks for (its ``artifacts.*`` calls, chapters/*.ipynb, cell numbers
-#: counted from 0); ``vae-whole`` is ``artifacts.trained_vae(profile, framed=False)``, the VAE on
+#: counted from 0); ``vae-whole`` is ``Pipeline(profile, framed=False).vae``, the VAE on
 #: whole frames, a separate artifact from the framed one
 USES = {
     1: ("stage",),  # cell 17
@@ -330,13 +330,13 @@ def artifact_jobs(built: dict) -> dict:
     train, held_out = vae_samples(frames)
     image = forward_flops(built["vae"])
     vae_epochs, batch = PROFILE.vae_epochs, PROFILE.vae_batch_size
-    # artifacts._autoencoder trains the autoencoder half the VAE's epochs
+    # the autoencoder recipe trains it half the VAE's epochs
     autoencoder_epochs = max(1, vae_epochs // 2)
     seq = sequence_samples(frames)
     pair_batch = default(sequence.train_original_model, "batch_size")
     window_batch = default(sequence.train_sequence_model, "batch_size")
     patience = f"; early stopping after {sequence.PATIENCE} epochs without progress"
-    jobs = {name: [] for name in (*ARTIFACTS, "vae-whole")}
+    jobs = {name: [] for name in (*RECIPES, "vae-whole")}
     jobs["vae"] = [training_job("VAE", "conv", image, train, held_out, vae_epochs, batch, held_out)]
     jobs["vae-whole"] = [
         training_job("VAE on whole frames", "conv", image, train, held_out, vae_epochs, batch, held_out)
@@ -483,7 +483,7 @@ def chapter_jobs(built: dict) -> dict:
 def artifact_inputs() -> dict:
     """What each artifact is made from, as ``dancenet.artifacts.Pipeline`` wires it (nothing is built)."""
     framed, whole = Pipeline(PROFILE, progress=False), Pipeline(PROFILE, progress=False, framed=False)
-    inputs = {name: [a.name for a in framed.artifact(name).inputs] for name in ARTIFACTS}
+    inputs = {name: [a.name for a in framed.artifact(name).inputs] for name in RECIPES}
     inputs["vae-whole"] = [a.name for a in whole.artifact("vae").inputs]
     return inputs
 
@@ -506,9 +506,9 @@ def chapters(jobs: dict, extras: dict, inputs: dict) -> list[dict]:
         cold = upstream(USES[chapter], inputs)
         own = cold - done
         done |= cold
-        order = [name for name in (*ARTIFACTS, "vae-whole") if name in own]
+        order = [name for name in (*RECIPES, "vae-whole") if name in own]
         own_jobs = [job for name in order for job in jobs[name]] + extras.get(chapter, [])
-        cold_order = [name for name in (*ARTIFACTS, "vae-whole") if name in cold]
+        cold_order = [name for name in (*RECIPES, "vae-whole") if name in cold]
         cold_jobs = [job for name in cold_order for job in jobs[name]] + extras.get(chapter, [])
         trains = [job.name for job in own_jobs if job.training_flops]
         also = [job.name for job in own_jobs if not job.training_flops]

@@ -11,16 +11,18 @@ from the cache if an identical one was made before, and built (with a progress b
     pipeline.sequence_model("memory").model      # chapter 7's sequence model
     pipeline.music_model().model                 # chapter 9's music-conditioned model
 
-Every recipe names the profile fields it reads and the artifacts it is made from; the cache
-(:mod:`dancenet.cache`) builds each key from those, so a change upstream reaches everything
-downstream. The free functions (:func:`trained_vae` and the rest) are the same recipes for readers
-who need one thing.
+Each artifact's recipe is declared once, with :func:`recipe` on the function that builds it: the
+profile fields it reads, the artifacts it is made from, its own settings and the modules whose code
+makes it. The cache (:mod:`dancenet.cache`) builds each key from those, so a change upstream
+reaches everything downstream. CONTRIBUTING.md shows how to add one.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property, partial
 from pathlib import Path
@@ -40,23 +42,6 @@ STAGE_SEED = 8
 #: the random seed every training starts from
 TRAINING_SEED = 0
 
-#: every artifact a pipeline makes, in the order they are made
-ARTIFACTS = (
-    "stage",
-    "silhouettes",
-    "vae",
-    "autoencoder",
-    "latents",
-    "sequence-memory",
-    "sequence-original",
-    "sequence-windows",
-    "sequence-centered",
-    "judge",
-    "music",
-    "sequence-music-one-tempo",
-    "sequence-music",
-)
-
 #: the sequence models: ours, with memory, the original's, and the steps between them that chapter
 #: 7's ablation measures (:data:`dancenet.sequence.ABLATION`)
 SEQUENCE_KINDS = ("memory", "original", "windows", "centered")
@@ -64,35 +49,6 @@ SEQUENCE_KINDS = ("memory", "original", "windows", "centered")
 #: chapter 9's music-conditioned models: ours, trained at three tempi, and the step before it, at the
 #: stage's one tempo (:data:`dancenet.sequence.MUSIC_ABLATION`)
 MUSIC_KINDS = ("music", "music-one-tempo")
-
-#: the profile fields a model trained on silhouettes reads (the VAE, and chapter 4's autoencoder)
-_SILHOUETTE_MODEL_FIELDS = (
-    "image_size",
-    "latent_dim",
-    "encoder_filters",
-    "vae_epochs",
-    "vae_batch_size",
-    "mixed_precision",
-)
-#: the profile fields each recipe reads (and no others: its build sees only these)
-FIELDS = {
-    "stage": ("stage_frames", "video_size"),
-    "silhouettes": ("frame_stride", "video_size", "image_size"),
-    "vae": _SILHOUETTE_MODEL_FIELDS,
-    "autoencoder": _SILHOUETTE_MODEL_FIELDS,
-    "latents": (),
-    "sequence": (
-        "latent_dim",
-        "lstm_units",
-        "lstm_layers",
-        "dense_units",
-        "mixtures",
-        "sequence_epochs",
-        "mixed_precision",
-    ),
-    "judge": ("image_size",),
-    "music": ("frame_stride",),
-}
 
 
 @dataclass(frozen=True)
@@ -227,8 +183,54 @@ def _video_identity(path) -> dict:
     return {"path": str(path), "bytes": stat.st_size, "modified_ns": stat.st_mtime_ns}
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """How one artifact is made, declared once (:func:`recipe`).
+
+    ``fields``: the profile fields the build reads (it is handed a view that refuses others);
+    ``inputs(pipeline)``: the names of the artifacts it is made from; ``settings(pipeline)``: its
+    own settings; ``modules``: the ``dancenet`` modules whose code makes it; ``build(pipeline,
+    folder, profile, inputs)`` writes it, ``inputs`` mapping each input's name to its artifact;
+    ``load(folder)`` reads it back. The cache key follows all of these (:mod:`dancenet.cache`).
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    inputs: Callable[[Pipeline], tuple[str, ...]]
+    settings: Callable[[Pipeline], dict]
+    modules: tuple[str, ...]
+    build: Callable
+    load: Callable[[Path], object]
+
+
+#: every recipe, by artifact name, in the order the course makes them
+RECIPES: dict[str, Recipe] = {}
+
+
+def recipe(
+    name: str,
+    *,
+    load: Callable[[Path], object],
+    fields: tuple[str, ...] = (),
+    inputs=(),
+    settings=lambda pipeline: {},
+    modules: tuple[str, ...] = (),
+):
+    """Declare the build function it decorates as the recipe for artifact ``name``. ``inputs`` is a
+    tuple of artifact names, or a function of the pipeline that returns one (a video of your own
+    has no stage)."""
+
+    def declare(build):
+        needs = inputs if callable(inputs) else (lambda pipeline: tuple(inputs))
+        RECIPES[name] = Recipe(name, tuple(fields), needs, settings, tuple(modules), build, load)
+        return build
+
+    return declare
+
+
 class Pipeline:
-    """What the course makes from one video under one profile, each piece cached.
+    """What the course makes from one video under one profile, each piece cached: the front door
+    every chapter uses.
 
     ``video`` is a dance video of your own; without it, the course's synthetic stage video.
     ``method`` is the background-removal method of the silhouettes, ``framing`` how the dancer is
@@ -261,43 +263,69 @@ class Pipeline:
         self.framed = bool(framed)
         self.framing = framing
         self._artifacts: dict[str, Artifact] = {}
+        self._loaded: dict[str, object] = {}
 
     def __repr__(self) -> str:
         source = self.video if self.video is not None else "the stage video"
         whole = "" if self.framed else ", framed=False"
         return f"Pipeline({self.profile.name!r}, {source}, method={self.method!r}{whole})"
 
+    def artifact(self, name: str) -> Artifact:
+        """The artifact ``name`` (one of :data:`RECIPES`), bound to this pipeline."""
+        if name not in self._artifacts:
+            if name not in RECIPES:
+                raise ValueError(f"unknown artifact {name!r}: choose one of {', '.join(RECIPES)}")
+            made = RECIPES[name]
+            inputs = {n: self.artifact(n) for n in made.inputs(self)}
+            self._artifacts[name] = Artifact(
+                name,
+                self.profile,
+                made.fields,
+                lambda folder, profile: made.build(self, folder, profile, inputs),
+                made.load,
+                settings=made.settings(self),
+                modules=tuple(importlib.import_module(f"dancenet.{m}") for m in made.modules),
+                inputs=tuple(inputs.values()),
+            )
+        return self._artifacts[name]
+
+    def get(self, name: str):
+        """The artifact ``name``, loaded (or built, then loaded) once and kept."""
+        if name not in self._loaded:
+            self._loaded[name] = self.artifact(name).get()
+        return self._loaded[name]
+
     # ------------------------------------------------------------------- what the chapters use
 
-    @cached_property
+    @property
     def stage(self) -> stage.StageRecording:
         """The course's synthetic dance video, with its ground truth (chapter 1)."""
-        return self.artifact("stage").get()
+        return self.get("stage")
 
-    @cached_property
+    @property
     def silhouettes(self) -> Silhouettes:
         """The dancer's silhouettes, framed and whole (chapter 2's output)."""
-        return self.artifact("silhouettes").get()
+        return self.get("silhouettes")
 
-    @cached_property
+    @property
     def vae(self) -> TrainedModel:
         """The profile's VAE (chapter 5's output)."""
-        return self.artifact("vae").get()
+        return self.get("vae")
 
-    @cached_property
+    @property
     def autoencoder(self) -> TrainedModel:
         """Chapter 4's plain autoencoder, trained half as many epochs as the VAE (a baseline)."""
-        return self.artifact("autoencoder").get()
+        return self.get("autoencoder")
 
-    @cached_property
+    @property
     def training_images(self) -> np.ndarray:
         """What the models learn from: the framed silhouettes (whole frames if ``framed=False``)."""
         return self.silhouettes.training_images(self.framed)
 
-    @cached_property
+    @property
     def latents(self) -> np.ndarray:
         """``z_mean`` of every training image in video order, ``(N, latent_dim)``: what chapters 6–8 model."""
-        return self.artifact("latents").get()
+        return self.get("latents")
 
     @cached_property
     def latent_sequence(self):
@@ -306,11 +334,11 @@ class Pipeline:
 
         return sequence.prepare(self.latents)
 
-    @cached_property
+    @property
     def music(self) -> DanceMusic:
         """The dance's music, tracked, with a row of music features per latent code (chapter 9): the
         stage's soundtrack, or the soundtrack of your own video (an AudioError if it has none)."""
-        return self.artifact("music").get()
+        return self.get("music")
 
     @cached_property
     def music_sequence(self):
@@ -319,25 +347,38 @@ class Pipeline:
 
         return sequence.prepare(self.latents, music=self.music.features)
 
-    def music_model(self, kind: str = "music") -> TrainedModel:
-        """Chapter 9's music-conditioned sequence models — ours, ``"memory"`` hearing the music:
-        ``"music"``, trained at three tempi, or ``"music-one-tempo"``, at the stage's tempo only."""
-        if kind not in MUSIC_KINDS:
-            raise ValueError(f"unknown music model {kind!r}: choose one of {', '.join(MUSIC_KINDS)}")
-        return self.artifact(f"sequence-{kind}").get()
-
     def sequence_model(self, kind: str = "memory") -> TrainedModel:
         """Chapter 7's sequence models: ``"memory"`` (windowed stacked LSTMs, ours),
         ``"original"`` (the original's one-step model), or a step of the ablation between them:
         ``"windows"`` (windows alone), ``"centered"`` (windows, mixture centred on the current code)."""
         if kind not in SEQUENCE_KINDS:
             raise ValueError(f"unknown sequence model {kind!r}: choose one of {', '.join(SEQUENCE_KINDS)}")
-        return self.artifact(f"sequence-{kind}").get()
+        return self.get(f"sequence-{kind}")
+
+    def music_model(self, kind: str = "music") -> TrainedModel:
+        """Chapter 9's music-conditioned sequence models — ours, ``"memory"`` hearing the music:
+        ``"music"``, trained at three tempi, or ``"music-one-tempo"``, at the stage's tempo only."""
+        if kind not in MUSIC_KINDS:
+            raise ValueError(f"unknown music model {kind!r}: choose one of {', '.join(MUSIC_KINDS)}")
+        return self.get(f"sequence-{kind}")
+
+    @property
+    def move_judge(self) -> TrainedModel:
+        """Chapter 8's move judge, trained on the framed stage silhouettes and the stage's move labels."""
+        if self.video is not None:
+            raise ValueError(
+                "the move judge learns from the stage's move labels, and a video of your own has none: "
+                "judge dances with the judge of the stage video (Pipeline(profile).move_judge)"
+            )
+        return self.get("judge")
 
     @cached_property
     def fps(self) -> float:
         """Frames per second of the silhouettes and codes: the video's rate over the profile's stride."""
-        path = self.video if self.video is not None else self.artifact("stage").folder / stage.VIDEO_NAME
+        path = self.video
+        if path is None:  # the stage's video, rendered first if it is not cached
+            folder = self.artifact("stage").folder
+            path = folder / stage.VIDEO_NAME if folder.exists() else self.stage.video_path
         return video.video_info(path).fps / self.profile.frame_stride
 
     def dancer(self, kind: str = "memory"):
@@ -350,306 +391,226 @@ class Pipeline:
             return Dancer(self.music_model(kind).model, self.music_sequence, self.vae.model, self.fps)
         return Dancer(self.sequence_model(kind).model, self.latent_sequence, self.vae.model, self.fps)
 
-    @cached_property
-    def move_judge(self) -> TrainedModel:
-        """Chapter 8's move judge, trained on the framed stage silhouettes and the stage's move labels."""
-        if self.video is not None:
-            raise ValueError(
-                "the move judge learns from the stage's move labels, and a video of your own has none: "
-                "judge dances with the judge of the stage video (Pipeline(profile).move_judge)"
-            )
-        return self.artifact("judge").get()
-
-    def artifact(self, name: str) -> Artifact:
-        """The recipe for ``name`` (one of :data:`ARTIFACTS`), bound to this pipeline."""
-        if name not in self._artifacts:
-            recipes = {
-                "stage": self._stage,
-                "silhouettes": self._silhouettes,
-                "vae": self._vae,
-                "autoencoder": self._autoencoder,
-                "latents": self._latents,
-                "sequence-memory": lambda: self._sequence("memory"),
-                "sequence-original": lambda: self._sequence("original"),
-                "sequence-windows": lambda: self._sequence("windows"),
-                "sequence-centered": lambda: self._sequence("centered"),
-                "judge": self._judge,
-                "music": self._music,
-                "sequence-music-one-tempo": lambda: self._sequence("music-one-tempo"),
-                "sequence-music": lambda: self._sequence("music"),
-            }
-            if name not in recipes:
-                raise ValueError(f"unknown artifact {name!r}: choose one of {', '.join(ARTIFACTS)}")
-            self._artifacts[name] = recipes[name]()
-        return self._artifacts[name]
-
-    # ------------------------------------------------------------------- the recipes
-
-    def _stage(self) -> Artifact:
-        def build(folder: Path, profile) -> None:
-            height, width = profile.video_size
-            stage.write_stage_video(
-                folder,
-                profile.stage_frames,
-                seed=STAGE_SEED,
-                settings=stage.StageSettings(height=height, width=width),
-                progress=self.progress,
-            )
-
-        return Artifact(
-            "stage",
-            self.profile,
-            FIELDS["stage"],
-            build,
-            stage.StageRecording.load,
-            settings={"seed": STAGE_SEED},
-            modules=(stage, video),
-        )
-
-    def _silhouettes(self) -> Artifact:
-        recording = self.artifact("stage") if self.video is None else None
-
-        def build(folder: Path, profile) -> None:
-            truth = recording.get() if recording is not None else None
-            path = truth.video_path if truth is not None else self.video
-            frames = video.read_frames(
-                path, stride=profile.frame_stride, size=profile.video_size, progress=self.progress
-            )
-            masks = background.framing_masks(frames, self.method)
-            whole = np.stack([background.largest_component(mask) for mask in masks])
-            indices = np.arange(len(frames)) * profile.frame_stride
-            scores = background.iou(whole, truth.masks[indices]) if truth is not None else np.zeros(0)
-            framed = framing.frame_dancer(masks, profile.image_size, self.framing, progress=self.progress)
-            np.savez_compressed(
-                folder / "silhouettes.npz",
-                images=video.to_uint8(framed.images),
-                frame_indices=indices[framed.found],
-                whole=video.to_uint8(background.silhouettes(whole, profile.image_size)),
-                whole_indices=indices,
-                track=framed.track,
-                raw_track=framed.raw,
-                iou=scores,
-                method=self.method,
-                source="stage" if truth is not None else str(path),
-            )
-
-        return Artifact(
-            "silhouettes",
-            self.profile,
-            FIELDS["silhouettes"],
-            build,
-            Silhouettes.load,
-            settings={
-                "method": self.method,
-                "source": self.source or "stage",
-                "framing": asdict(self.framing),
-            },
-            modules=(background, framing, video),
-            inputs=(recording,) if recording is not None else (),
-        )
-
-    def _trained_on_silhouettes(self, name: str, train, epochs) -> Artifact:
-        from . import vae
-
-        silhouettes = self.artifact("silhouettes")
-
-        def build(folder: Path, profile) -> None:
-            images = silhouettes.get().training_images(self.framed)
-            model, history = train(
-                images, profile, epochs=epochs(profile), seed=TRAINING_SEED, progress=self.progress
-            )
-            _, held_out = vae.split(images)
-            score = float(vae.reconstruction_iou(model, held_out).mean())
-            TrainedModel(model, {}, {"held_out_iou": score}).save(folder, history.history)
-
-        return Artifact(
-            name,
-            self.profile,
-            FIELDS[name],
-            build,
-            TrainedModel.load,
-            settings={"seed": TRAINING_SEED, "framed": self.framed},
-            modules=(vae,),
-            inputs=(silhouettes,),
-        )
-
-    def _vae(self) -> Artifact:
-        from . import vae
-
-        return self._trained_on_silhouettes("vae", vae.train_vae, lambda profile: profile.vae_epochs)
-
-    def _autoencoder(self) -> Artifact:
-        from . import vae
-
-        return self._trained_on_silhouettes(
-            "autoencoder", vae.train_autoencoder, lambda profile: max(1, profile.vae_epochs // 2)
-        )
-
-    def _latents(self) -> Artifact:
-        from . import vae
-
-        trained, silhouettes = self.artifact("vae"), self.artifact("silhouettes")
-
-        def build(folder: Path, profile) -> None:
-            codes = trained.get().model.encode(silhouettes.get().training_images(self.framed))
-            np.save(folder / "latents.npy", codes.astype(np.float32))
-
-        return Artifact(
-            "latents",
-            self.profile,
-            FIELDS["latents"],
-            build,
-            lambda folder: np.load(folder / "latents.npy"),
-            settings={"framed": self.framed},
-            modules=(vae,),
-            inputs=(trained, silhouettes),
-        )
-
-    def _music(self) -> Artifact:
-        from . import music
-
-        silhouettes = self.artifact("silhouettes")
-        recording = self.artifact("stage") if self.video is None else None
-
-        def build(folder: Path, profile) -> None:
-            source = recording.get().audio_path if recording is not None else self.video
-            samples = music.read_audio(source)  # a video without a soundtrack stops here
-            framed = silhouettes.get()
-            fps = video.video_info(recording.get().video_path if recording is not None else self.video).fps
-            # the features of every frame read (one in frame_stride), then of those with a code
-            beats, every = music.song_features(samples, fps / profile.frame_stride, len(framed.whole_indices))
-            np.savez_compressed(
-                folder / "music.npz",
-                beats=beats.times,
-                tempo=beats.tempo,
-                features=every[self._code_frames(framed) // profile.frame_stride],
-                fps=fps / profile.frame_stride,
-                source=str(source),
-            )
-
-        return Artifact(
-            "music",
-            self.profile,
-            FIELDS["music"],
-            build,
-            DanceMusic.load,
-            settings={"source": self.source or "stage", "framed": self.framed},
-            modules=(music,),
-            inputs=(silhouettes, recording) if recording is not None else (silhouettes,),
-        )
-
-    def _code_frames(self, silhouettes: Silhouettes) -> np.ndarray:
+    def code_frames(self, silhouettes: Silhouettes) -> np.ndarray:
         """The video frame of each latent code: those with a dancer, or all read (``framed=False``)."""
         return silhouettes.frame_indices if self.framed else silhouettes.whole_indices
 
-    def _sequence(self, kind: str) -> Artifact:
+
+# ----------------------------------------------------------------------------- the recipes
+
+#: the profile fields a model trained on silhouettes reads (the VAE, and chapter 4's autoencoder)
+SILHOUETTE_MODEL_FIELDS = (
+    "image_size",
+    "latent_dim",
+    "encoder_filters",
+    "vae_epochs",
+    "vae_batch_size",
+    "mixed_precision",
+)
+#: the profile fields a sequence model reads
+SEQUENCE_MODEL_FIELDS = (
+    "latent_dim",
+    "lstm_units",
+    "lstm_layers",
+    "dense_units",
+    "mixtures",
+    "sequence_epochs",
+    "mixed_precision",
+)
+
+
+def _stage_if_own_video_absent(*names: str):
+    """Inputs ``names``, with the stage recording first when the pipeline films no video of its own."""
+    return lambda pipeline: (("stage",) if pipeline.video is None else ()) + names
+
+
+@recipe(
+    "stage",
+    load=stage.StageRecording.load,
+    fields=("stage_frames", "video_size"),
+    settings=lambda pipeline: {"seed": STAGE_SEED},
+    modules=("stage", "video"),
+)
+def _stage(pipeline, folder: Path, profile, inputs) -> None:
+    height, width = profile.video_size
+    stage.write_stage_video(
+        folder,
+        profile.stage_frames,
+        seed=STAGE_SEED,
+        settings=stage.StageSettings(height=height, width=width),
+        progress=pipeline.progress,
+    )
+
+
+@recipe(
+    "silhouettes",
+    load=Silhouettes.load,
+    fields=("frame_stride", "video_size", "image_size"),
+    inputs=_stage_if_own_video_absent(),
+    settings=lambda pipeline: {
+        "method": pipeline.method,
+        "source": pipeline.source or "stage",
+        "framing": asdict(pipeline.framing),
+    },
+    modules=("background", "framing", "video"),
+)
+def _silhouettes(pipeline, folder: Path, profile, inputs) -> None:
+    truth = inputs["stage"].get() if "stage" in inputs else None
+    path = truth.video_path if truth is not None else pipeline.video
+    frames = video.read_frames(
+        path, stride=profile.frame_stride, size=profile.video_size, progress=pipeline.progress
+    )
+    masks = background.framing_masks(frames, pipeline.method)
+    whole = np.stack([background.largest_component(mask) for mask in masks])
+    indices = np.arange(len(frames)) * profile.frame_stride
+    scores = background.iou(whole, truth.masks[indices]) if truth is not None else np.zeros(0)
+    framed = framing.frame_dancer(masks, profile.image_size, pipeline.framing, progress=pipeline.progress)
+    np.savez_compressed(
+        folder / "silhouettes.npz",
+        images=video.to_uint8(framed.images),
+        frame_indices=indices[framed.found],
+        whole=video.to_uint8(background.silhouettes(whole, profile.image_size)),
+        whole_indices=indices,
+        track=framed.track,
+        raw_track=framed.raw,
+        iou=scores,
+        method=pipeline.method,
+        source="stage" if truth is not None else str(path),
+    )
+
+
+def _trained_on_silhouettes(train, epochs):
+    """The build of a model trained on silhouettes: ``train`` (a :mod:`dancenet.vae` trainer) for
+    ``epochs(profile)`` epochs, scored on the held-out last 10 %."""
+
+    def build(pipeline, folder: Path, profile, inputs) -> None:
+        from . import vae
+
+        images = inputs["silhouettes"].get().training_images(pipeline.framed)
+        model, history = getattr(vae, train)(
+            images, profile, epochs=epochs(profile), seed=TRAINING_SEED, progress=pipeline.progress
+        )
+        _, held_out = vae.split(images)
+        score = float(vae.reconstruction_iou(model, held_out).mean())
+        TrainedModel(model, {}, {"held_out_iou": score}).save(folder, history.history)
+
+    return build
+
+
+for _name, _train, _epochs in (
+    ("vae", "train_vae", lambda profile: profile.vae_epochs),
+    ("autoencoder", "train_autoencoder", lambda profile: max(1, profile.vae_epochs // 2)),
+):
+    recipe(
+        _name,
+        load=TrainedModel.load,
+        fields=SILHOUETTE_MODEL_FIELDS,
+        inputs=("silhouettes",),
+        settings=lambda pipeline: {"seed": TRAINING_SEED, "framed": pipeline.framed},
+        modules=("vae",),
+    )(_trained_on_silhouettes(_train, _epochs))
+
+
+@recipe(
+    "latents",
+    load=lambda folder: np.load(folder / "latents.npy"),
+    inputs=("vae", "silhouettes"),
+    settings=lambda pipeline: {"framed": pipeline.framed},
+    modules=("vae",),
+)
+def _latents(pipeline, folder: Path, profile, inputs) -> None:
+    images = inputs["silhouettes"].get().training_images(pipeline.framed)
+    codes = inputs["vae"].get().model.encode(images)
+    np.save(folder / "latents.npy", codes.astype(np.float32))
+
+
+def _sequence(kind: str):
+    """The build of chapter 7's sequence model ``kind``, or chapter 9's music model ``kind``."""
+
+    def build(pipeline, folder: Path, profile, inputs) -> None:
         from . import sequence
 
-        latents = self.artifact("latents")
-        heard = self.artifact("music") if kind in MUSIC_KINDS else None
+        heard = inputs["music"].get().features if "music" in inputs else None
+        data = sequence.prepare(inputs["latents"].get(), music=heard)
+        if kind == "original":
+            train = sequence.train_original_model
+        elif kind in MUSIC_KINDS:
+            ours = {**sequence.ABLATION["memory"], **sequence.MUSIC_ABLATION[kind]}
+            train = partial(sequence.train_sequence_model, **ours, music=True)
+        else:
+            train = partial(sequence.train_sequence_model, **sequence.ABLATION[kind])
+        model, history = train(data, profile, seed=TRAINING_SEED, progress=pipeline.progress)
+        score = float(sequence.held_out_nll(model, data).mean())
+        TrainedModel(model, {}, {"held_out_nll": score}).save(folder, history.history)
 
-        def build(folder: Path, profile) -> None:
-            data = sequence.prepare(latents.get(), music=heard.get().features if heard else None)
-            if kind == "original":
-                train = sequence.train_original_model
-            elif kind in MUSIC_KINDS:
-                ours = {**sequence.ABLATION["memory"], **sequence.MUSIC_ABLATION[kind]}
-                train = partial(sequence.train_sequence_model, **ours, music=True)
-            else:
-                train = partial(sequence.train_sequence_model, **sequence.ABLATION[kind])
-            model, history = train(data, profile, seed=TRAINING_SEED, progress=self.progress)
-            score = float(sequence.held_out_nll(model, data).mean())
-            TrainedModel(model, {}, {"held_out_nll": score}).save(folder, history.history)
-
-        return Artifact(
-            f"sequence-{kind}",
-            self.profile,
-            FIELDS["sequence"],
-            build,
-            TrainedModel.load,
-            settings={"seed": TRAINING_SEED},
-            modules=(sequence,),
-            inputs=(latents, heard) if heard else (latents,),
-        )
-
-    def _judge(self) -> Artifact:
-        from . import judges
-
-        silhouettes, recording = self.artifact("silhouettes"), self.artifact("stage")
-
-        def build(folder: Path, profile) -> None:
-            framed = silhouettes.get()
-            labels = recording.get().labels[framed.frame_indices]
-            data = judges.judge_data(framed.images, labels, framed.frame_indices)
-            model, history = judges.train_move_judge(data, seed=TRAINING_SEED, progress=self.progress)
-            true, judged = judges.held_out_moves(model, data)
-            score = float((true == judged).mean())
-            TrainedModel(model, {}, {"held_out_accuracy": score}).save(folder, history.history)
-
-        return Artifact(
-            "judge",
-            self.profile,
-            FIELDS["judge"],
-            build,
-            TrainedModel.load,
-            settings={"seed": TRAINING_SEED},
-            modules=(judges,),
-            inputs=(silhouettes, recording),
-        )
+    return build
 
 
-# ----------------------------------------------------------------------------- one thing at a time
+for _kind in SEQUENCE_KINDS:
+    recipe(
+        f"sequence-{_kind}",
+        load=TrainedModel.load,
+        fields=SEQUENCE_MODEL_FIELDS,
+        inputs=("latents",),
+        settings=lambda pipeline: {"seed": TRAINING_SEED},
+        modules=("sequence",),
+    )(_sequence(_kind))
 
 
-def stage_video(profile: Profile | str | None = None, progress: bool = True) -> stage.StageRecording:
-    """The course's synthetic dance video for a profile, with its ground truth (chapter 1)."""
-    return Pipeline(profile, progress=progress).stage
+@recipe(
+    "judge",
+    load=TrainedModel.load,
+    fields=("image_size",),
+    inputs=("silhouettes", "stage"),
+    settings=lambda pipeline: {"seed": TRAINING_SEED},
+    modules=("judges",),
+)
+def _judge(pipeline, folder: Path, profile, inputs) -> None:
+    from . import judges
+
+    framed = inputs["silhouettes"].get()
+    labels = inputs["stage"].get().labels[framed.frame_indices]
+    data = judges.judge_data(framed.images, labels, framed.frame_indices)
+    model, history = judges.train_move_judge(data, seed=TRAINING_SEED, progress=pipeline.progress)
+    true, judged = judges.held_out_moves(model, data)
+    score = float((true == judged).mean())
+    TrainedModel(model, {}, {"held_out_accuracy": score}).save(folder, history.history)
 
 
-def silhouettes(
-    profile: Profile | str | None = None, video_path=None, method: str = "median", progress: bool = True
-) -> Silhouettes:
-    """The dancer's silhouettes (chapter 2's output), from the stage video or ``video_path``.
+@recipe(
+    "music",
+    load=DanceMusic.load,
+    fields=("frame_stride",),
+    inputs=lambda pipeline: ("silhouettes",) + (("stage",) if pipeline.video is None else ()),
+    settings=lambda pipeline: {"source": pipeline.source or "stage", "framed": pipeline.framed},
+    modules=("music",),
+)
+def _music(pipeline, folder: Path, profile, inputs) -> None:
+    from . import music
 
-    The frames are read every ``profile.frame_stride``-th, resized to the profile's video size and
-    segmented with ``method``; the dancer is tracked and framed (:mod:`dancenet.framing`) and each
-    window shrunk to the profile's image size (``images``, what the VAE trains on), and each whole
-    frame too (``whole``).
-    """
-    return Pipeline(profile, video_path, method, progress).silhouettes
-
-
-def trained_vae(
-    profile: Profile | str | None = None, progress: bool = True, video_path=None, framed: bool = True
-) -> TrainedModel:
-    """The profile's VAE (chapter 5's output), on the stage video or on ``video_path``: trained on
-    the framed silhouettes, or on whole frames (``framed=False``) as the original was."""
-    return Pipeline(profile, video_path, progress=progress, framed=framed).vae
-
-
-def trained_autoencoder(profile: Profile | str | None = None, progress: bool = True) -> TrainedModel:
-    """Chapter 4's plain autoencoder, trained half as many epochs as the VAE (it is a baseline)."""
-    return Pipeline(profile, progress=progress).autoencoder
-
-
-def latents(profile: Profile | str | None = None, progress: bool = True, video_path=None) -> np.ndarray:
-    """``z_mean`` of every silhouette, in video order, ``(N, latent_dim)``."""
-    return Pipeline(profile, video_path, progress=progress).latents
+    recording = inputs["stage"].get() if "stage" in inputs else None
+    source = recording.audio_path if recording is not None else pipeline.video
+    samples = music.read_audio(source)  # a video without a soundtrack stops here
+    framed = inputs["silhouettes"].get()
+    fps = video.video_info(recording.video_path if recording is not None else pipeline.video).fps
+    # the features of every frame read (one in frame_stride), then of those with a code
+    beats, every = music.song_features(samples, fps / profile.frame_stride, len(framed.whole_indices))
+    np.savez_compressed(
+        folder / "music.npz",
+        beats=beats.times,
+        tempo=beats.tempo,
+        features=every[pipeline.code_frames(framed) // profile.frame_stride],
+        fps=fps / profile.frame_stride,
+        source=str(source),
+    )
 
 
-def latent_sequence(profile: Profile | str | None = None, progress: bool = True, video_path=None):
-    """The latent sequence split and standardized for the sequence models (chapter 7)."""
-    return Pipeline(profile, video_path, progress=progress).latent_sequence
-
-
-def move_judge(profile: Profile | str | None = None, progress: bool = True) -> TrainedModel:
-    """Chapter 8's move judge: real framed stage silhouettes, a few frames at a time → the move danced."""
-    return Pipeline(profile, progress=progress).move_judge
-
-
-def trained_sequence_model(
-    profile: Profile | str | None = None, kind: str = "memory", progress: bool = True, video_path=None
-) -> TrainedModel:
-    """Chapter 7's sequence models on the latent sequence: ``"memory"`` (ours), ``"original"``, or a
-    step of the ablation between them (see :meth:`Pipeline.sequence_model`)."""
-    return Pipeline(profile, video_path, progress=progress).sequence_model(kind)
+for _kind in MUSIC_KINDS:
+    recipe(
+        f"sequence-{_kind}",
+        load=TrainedModel.load,
+        fields=SEQUENCE_MODEL_FIELDS,
+        inputs=("latents", "music"),
+        settings=lambda pipeline: {"seed": TRAINING_SEED},
+        modules=("sequence",),
+    )(_sequence(_kind))

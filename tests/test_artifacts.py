@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dancenet import artifacts, video
-from dancenet.artifacts import ARTIFACTS, Pipeline
+from dancenet.artifacts import RECIPES, Pipeline
 from dancenet.cache import cache_dir
 from dancenet.framing import FramingSettings
 from dancenet.profiles import Profile, get_profile
@@ -83,32 +83,32 @@ def other_value(field: str):
 
 
 def keys(pipeline: Pipeline) -> dict:
-    return {name: pipeline.artifact(name).key for name in ARTIFACTS}
+    return {name: pipeline.artifact(name).key for name in RECIPES}
 
 
 def test_the_table_covers_every_profile_field():
     assert set(READS) == {f.name for f in dataclasses.fields(Profile)}
-    assert set(MADE_FROM) == set(ARTIFACTS)
+    assert set(MADE_FROM) == set(RECIPES)
 
 
 @pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(Profile)])
 def test_a_profile_field_changes_exactly_the_artifacts_that_read_it_and_their_descendants(field):
     before = keys(Pipeline(CI))
     after = keys(Pipeline(dataclasses.replace(CI, **{field: other_value(field)})))
-    changed = {name for name in ARTIFACTS if before[name] != after[name]}
+    changed = {name for name in RECIPES if before[name] != after[name]}
     assert changed == downstream(READS[field])
 
 
 def test_inputs_are_the_artifacts_they_are_made_from():
     pipeline = Pipeline(CI)
-    assert {name: {a.name for a in pipeline.artifact(name).inputs} for name in ARTIFACTS} == MADE_FROM
+    assert {name: {a.name for a in pipeline.artifact(name).inputs} for name in RECIPES} == MADE_FROM
 
 
 def test_the_method_and_your_own_video_change_the_silhouettes_and_everything_after(tmp_path):
     stage_made = downstream({"silhouettes"})
     base = keys(Pipeline(CI))
     other = keys(Pipeline(CI, method="mog2"))
-    assert {n for n in ARTIFACTS if base[n] != other[n]} == stage_made
+    assert {n for n in RECIPES if base[n] != other[n]} == stage_made
     clip = tmp_path / "dance.mp4"
     clip.write_bytes(b"not really a video, but a file with an identity")
     own = Pipeline(CI, video=clip)
@@ -121,12 +121,34 @@ def test_the_method_and_your_own_video_change_the_silhouettes_and_everything_aft
 def test_framing_settings_change_the_silhouettes_and_whole_frames_change_the_models():
     base = keys(Pipeline(CI))
     wider = keys(Pipeline(CI, framing=FramingSettings(margin=0.3)))
-    assert {n for n in ARTIFACTS if base[n] != wider[n]} == downstream({"silhouettes"})
+    assert {n for n in RECIPES if base[n] != wider[n]} == downstream({"silhouettes"})
     whole = keys(Pipeline(CI, framed=False))
     # the music too: it is heard at the frames the codes come from
-    assert {n for n in ARTIFACTS if base[n] != whole[n]} == downstream({"vae", "autoencoder", "music"})
+    assert {n for n in RECIPES if base[n] != whole[n]} == downstream({"vae", "autoencoder", "music"})
     with pytest.raises(ValueError, match="framing must be a FramingSettings"):
         Pipeline(CI, framing={"margin": 0.3})
+
+
+def test_an_artifact_is_declared_in_one_place(monkeypatch):
+    monkeypatch.setattr(artifacts, "RECIPES", dict(RECIPES))  # the new recipe lives for this test only
+
+    @artifacts.recipe(
+        "motion",
+        load=lambda folder: float(np.load(folder / "motion.npy")),
+        fields=("latent_dim",),
+        inputs=("latents",),
+        modules=("measures",),
+    )
+    def _motion(pipeline, folder, profile, inputs):
+        from dancenet import measures
+
+        np.save(folder / "motion.npy", measures.motion_energy(inputs["latents"].get()))
+
+    made = Pipeline(CI).artifact("motion")
+    assert [a.name for a in made.inputs] == ["latents"]
+    assert made.description()["profile"] == {"latent_dim": CI.latent_dim}
+    assert Pipeline(dataclasses.replace(CI, vae_epochs=3)).artifact("motion").key != made.key  # via the VAE
+    assert Pipeline(dataclasses.replace(CI, lstm_units=8)).artifact("motion").key == made.key
 
 
 def test_folder_names_carry_the_artifact_and_profile():
@@ -153,13 +175,13 @@ def shared_cache(ci_pipeline, monkeypatch):
 
 
 def test_stage_video_artifact(shared_cache):
-    recording = artifacts.stage_video("ci", progress=False)
+    recording = Pipeline("ci", progress=False).stage
     assert recording.video_path.exists()
     assert recording.masks.shape == (CI.stage_frames, *CI.video_size)
 
 
 def test_silhouettes_artifact(shared_cache):
-    sil = artifacts.silhouettes("ci", progress=False)
+    sil = Pipeline("ci", progress=False).silhouettes
     read = -(-CI.stage_frames // CI.frame_stride)
     assert sil.whole.shape == (read, *CI.image_size, 1) and sil.whole.dtype == np.float32
     np.testing.assert_array_equal(sil.whole_indices, np.arange(read) * CI.frame_stride)
@@ -188,18 +210,18 @@ def test_silhouettes_artifact(shared_cache):
 def test_silhouettes_from_a_video_of_your_own(shared_cache, tmp_path, monkeypatch):
     recording = shared_cache.stage
     monkeypatch.setenv("DANCENET_CACHE", str(tmp_path / "own"))
-    own = artifacts.silhouettes("ci", video_path=recording.video_path, progress=False)
+    own = Pipeline("ci", recording.video_path, progress=False).silhouettes
     assert own.source == str(recording.video_path.resolve()) and own.iou.size == 0
     assert own.images.shape[1:] == (*CI.image_size, 1)
 
 
 def test_silhouettes_bad_input(tmp_path):
     with pytest.raises(FileNotFoundError, match="video file not found"):
-        artifacts.silhouettes("ci", video_path=tmp_path / "missing.mp4")
+        Pipeline("ci", tmp_path / "missing.mp4")
     with pytest.raises(ValueError, match="unknown background-removal method"):
-        artifacts.silhouettes("ci", method="magic")
+        Pipeline("ci", method="magic")
     with pytest.raises(ValueError, match="unknown profile"):
-        artifacts.silhouettes("laptop")
+        Pipeline("laptop")
     with pytest.raises(ValueError, match="unknown artifact"):
         Pipeline("ci").artifact("dance")
 
@@ -210,17 +232,17 @@ def test_trained_vae_and_latents_are_cached(shared_cache):
     from dancenet import vae
 
     sil = shared_cache.silhouettes
-    trained = artifacts.trained_vae("ci", progress=False)
+    trained = Pipeline("ci", progress=False).vae
     assert isinstance(trained.model, vae.VAE)
     assert len(trained.history["loss"]) == CI.vae_epochs and 0 <= trained.held_out_iou <= 1
     with pytest.raises(AttributeError, match="no held_out_nll"):
         trained.held_out_nll  # noqa: B018
-    z = artifacts.latents("ci", progress=False)
+    z = Pipeline("ci", progress=False).latents
     assert z.shape == (len(sil.images), CI.latent_dim) and np.isfinite(z).all()
-    again = artifacts.trained_vae("ci", progress=False)  # from the cache: same weights
+    again = Pipeline("ci", progress=False).vae  # from the cache: same weights
     for a, b in zip(trained.model.get_weights(), again.model.get_weights()):
         np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(artifacts.latents("ci", progress=False), z)
+    np.testing.assert_array_equal(Pipeline("ci", progress=False).latents, z)
     assert isinstance(again.model, keras.Model)
 
 
@@ -228,10 +250,10 @@ def test_trained_autoencoder_is_cached_beside_the_vae(shared_cache):
     from dancenet import vae
 
     sil = shared_cache.silhouettes
-    trained = artifacts.trained_autoencoder("ci", progress=False)
+    trained = Pipeline("ci", progress=False).autoencoder
     assert type(trained.model) is vae.Autoencoder
     assert len(trained.history["loss"]) == max(1, CI.vae_epochs // 2) and "kl" not in trained.history
-    again = artifacts.trained_autoencoder("ci", progress=False)
+    again = Pipeline("ci", progress=False).autoencoder
     np.testing.assert_array_equal(again.model.encode(sil.images[:4]), trained.model.encode(sil.images[:4]))
 
 
@@ -239,10 +261,10 @@ def test_trained_sequence_models_are_cached(shared_cache):
     from dancenet import sequence
 
     for kind in artifacts.SEQUENCE_KINDS:
-        trained = artifacts.trained_sequence_model("ci", kind, progress=False)
+        trained = Pipeline("ci", progress=False).sequence_model(kind)
         assert len(trained.history["loss"]) == CI.sequence_epochs and np.isfinite(trained.held_out_nll)
         again = shared_cache.sequence_model(kind)
-        data = artifacts.latent_sequence("ci", progress=False)
+        data = Pipeline("ci", progress=False).latent_sequence
         np.testing.assert_allclose(
             sequence.held_out_nll(again.model, data).mean(), trained.held_out_nll, rtol=1e-5
         )
@@ -254,7 +276,7 @@ def test_trained_sequence_models_are_cached(shared_cache):
         assert built[kind].get_layer("input_noise").stddev == switches["input_noise"]
     assert sequence.ABLATION["memory"]["input_noise"] > 0
     with pytest.raises(ValueError, match="unknown sequence model"):
-        artifacts.trained_sequence_model("ci", "transformer")
+        Pipeline("ci").sequence_model("transformer")
 
 
 def test_the_music_is_the_stage_s_soundtrack_heard_at_every_code(shared_cache):
@@ -294,7 +316,7 @@ def test_a_video_without_a_soundtrack_has_no_music_to_learn_from(shared_cache, t
 def test_the_move_judge_is_cached_and_judges_only_the_stage(shared_cache, tmp_path):
     from dancenet import stage
 
-    trained = artifacts.move_judge("ci", progress=False)
+    trained = Pipeline("ci", progress=False).move_judge
     assert trained.model.output.shape[-1] == len(stage.MOVES) and len(trained.history["loss"]) >= 1
     assert 0.0 <= trained.held_out_accuracy <= 1.0
     assert shared_cache.move_judge.held_out_accuracy == trained.held_out_accuracy  # from the cache

@@ -49,14 +49,14 @@ class Choreographer:
         self.model, self.context = model, int(context)
         head = model.get_layer(mdn.MDN_LAYER)
         self.dimensions, self.components = head.dimensions, head.components
-        self.music_width = sequence.music_width(model)
+        self.music = sequence.music_width(model)
         self.stateful = sequence.is_windowed(model)
         self.cells = [layer.cell for layer in sequence.lstms(model)]
         # one trace for every batch, warm-up and dance length (a new shape would otherwise retrace)
         scalar, code = tf.TensorSpec([], tf.int32), tf.TensorSpec([self.dimensions], tf.float32)
         signature = [
-            tf.TensorSpec([None, None, self.dimensions + self.music_width], tf.float32),
-            tf.TensorSpec([None, self.music_width], tf.float32),
+            tf.TensorSpec([None, None, self.dimensions + self.music], tf.float32),
+            tf.TensorSpec([None, self.music], tf.float32),
             scalar,
             tf.TensorSpec([], tf.float32),
             scalar,
@@ -99,7 +99,7 @@ class Choreographer:
                 params, self.dimensions, self.components, temperature, tf.stack([seed, t])
             )
             codes = codes.write(t, code)
-            heard = tf.broadcast_to(upcoming[t][None], (batch, self.music_width))
+            heard = tf.broadcast_to(upcoming[t][None], (batch, self.music))
             fed = tf.concat([code * feedback_scale + feedback_offset, heard], axis=1)
             history = tf.concat([history[:, 1:], fed[:, None]], axis=1)
             params, states = self._step(fed, states)
@@ -149,7 +149,7 @@ class Choreographer:
         heard = heard[-(warm_up.shape[1] + length) :]
         # each code is read beside the music of the frame after it (dancenet.sequence.with_next_music)
         next_music = np.broadcast_to(
-            heard[None, 1 : warm_up.shape[1] + 1], (*warm_up.shape[:2], self.music_width)
+            heard[None, 1 : warm_up.shape[1] + 1], (*warm_up.shape[:2], self.music)
         )
         history = np.concatenate([warm_up, next_music], axis=2)
         upcoming = np.concatenate([heard[warm_up.shape[1] + 1 :], heard[-1:]])
@@ -169,7 +169,7 @@ class Choreographer:
 
     def _music(self, warm_up_length: int, length: int, warm_up_music, music) -> np.ndarray:
         """The music of the warm-up and of the dance, one row per frame ``(W + length, F)``."""
-        if not self.music_width:
+        if not self.music:
             if music is not None or warm_up_music is not None:
                 raise ValueError(f"{self.model.name} does not read music: generate without it")
             return np.zeros((warm_up_length + length, 0), np.float32)
@@ -177,10 +177,10 @@ class Choreographer:
         wanted = (("warm_up_music", warm_up_music, warm_up_length), ("music", music, length))
         for name, features, frames in wanted:
             features = None if features is None else np.asarray(features, np.float32)
-            if features is None or features.shape != (frames, self.music_width):
+            if features is None or features.shape != (frames, self.music):
                 got = "nothing" if features is None else features.shape
                 raise ValueError(
-                    f"{self.model.name} dances to music: {name} must be ({frames}, {self.music_width}), "
+                    f"{self.model.name} dances to music: {name} must be ({frames}, {self.music}), "
                     f"one row of music features per frame, got {got}"
                 )
             if not np.isfinite(features).all():
@@ -219,7 +219,7 @@ class Dancer:
     @property
     def music_width(self) -> int:
         """Music features the model hears beside each code (0: it dances deaf)."""
-        return self.choreographer.music_width
+        return self.choreographer.music
 
     def dance(
         self,
@@ -248,11 +248,11 @@ class Dancer:
             length = len(music_features) if length is None else length
             if length != len(music_features):
                 raise ValueError(f"length {length} and {len(music_features)} frames of music features differ")
-        elif self.music_width:
+        elif self.music:
             raise ValueError("this dancer dances to music: give music_features (music.song_features)")
         if length is None:
             raise ValueError("give the dance's length, or music_features to dance to")
-        if not self.music_width:
+        if not self.music:
             return self.choreographer.generate(warm, length, temperature, seed)
         if self.data.music is None:
             raise ValueError("the latent sequence has no music for the warm-up: prepare(..., music=)")

@@ -10,6 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 NO_CHROMIUM = "Chromium not found: apt-get install chromium, or set DANCENET_CHROMIUM"
+#: set in the pytest process an ``isolated`` test runs in, so that there it runs, not spawns again
+ISOLATED_CHILD = "DANCENET_ISOLATED_TEST"
 
 
 def find_chromium() -> str | None:
@@ -70,6 +72,28 @@ def html(tmp_path_factory) -> Path:
 
 def pytest_configure(config):
     np.set_printoptions(precision=4, suppress=True)
+    config.addinivalue_line(
+        "markers",
+        "isolated: runs in a pytest process of its own, so that its memory peak is not added to what "
+        "the session's earlier tests left in this one",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """An ``isolated`` test is run by a fresh pytest process; its failure output becomes this one's."""
+    if "isolated" not in pyfuncitem.keywords or os.environ.get(ISOLATED_CHILD):
+        return None
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", pyfuncitem.nodeid, "-q", "-p", "no:cacheprovider"],
+        cwd=pyfuncitem.config.rootpath,
+        env={**os.environ, ISOLATED_CHILD: "1"},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"in its own process:\n{result.stdout[-12000:]}{result.stderr[-4000:]}", pytrace=False)
+    return True
 
 
 BROWSER_SKIPPED = pytest.StashKey[int]()

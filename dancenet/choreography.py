@@ -148,9 +148,7 @@ class Choreographer:
         warm_up = warm_up[:, -self.context :]
         heard = heard[-(warm_up.shape[1] + length) :]
         # each code is read beside the music of the frame after it (dancenet.sequence.with_next_music)
-        next_music = np.broadcast_to(
-            heard[None, 1 : warm_up.shape[1] + 1], (*warm_up.shape[:2], self.music)
-        )
+        next_music = np.broadcast_to(heard[None, 1 : warm_up.shape[1] + 1], (*warm_up.shape[:2], self.music))
         history = np.concatenate([warm_up, next_music], axis=2)
         upcoming = np.concatenate([heard[warm_up.shape[1] + 1 :], heard[-1:]])
         scale, offset = np.ones(self.dimensions, np.float32), np.zeros(self.dimensions, np.float32)

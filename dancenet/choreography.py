@@ -246,11 +246,11 @@ class Dancer:
             length = len(music_features) if length is None else length
             if length != len(music_features):
                 raise ValueError(f"length {length} and {len(music_features)} frames of music features differ")
-        elif self.music:
+        elif self.music_width:
             raise ValueError("this dancer dances to music: give music_features (music.song_features)")
         if length is None:
             raise ValueError("give the dance's length, or music_features to dance to")
-        if not self.music:
+        if not self.music_width:
             return self.choreographer.generate(warm, length, temperature, seed)
         if self.data.music is None:
             raise ValueError("the latent sequence has no music for the warm-up: prepare(..., music=)")

@@ -168,9 +168,10 @@ def _dance(args) -> None:
         print("the course's stage dancer (--stage): rendering its video when it is not cached")
         info = video.video_info(pipeline.stage.video_path)
     print(f"video: {info.frame_count} frames of {info.width}×{info.height} at {info.fps:g} fps")
-    beats, features = (
-        music.song_features(song, pipeline.fps) if song is not None else (None, None)
-    )  # no beat: stop
+    beats = features = None
+    if song is not None:  # a song without a beat stops here, before any training
+        beats, features = music.song_features(song, pipeline.fps)
+    temperature = DEFAULT_TEMPERATURE if args.temperature is None else args.temperature
     print("step 1: silhouettes framed on the dancer")
     _check_long_enough(pipeline.silhouettes, info.fps, pipeline.profile.frame_stride)
     print("step 2: VAE and latent codes")
@@ -178,7 +179,7 @@ def _dance(args) -> None:
     if song is None:
         print("step 3: sequence model")
         dancer = pipeline.dancer("memory")
-        print(f"step 4: generating {args.frames} frames at temperature {args.temperature}")
+        print(f"step 4: generating {args.frames} frames at temperature {temperature}")
     else:
         print("step 3: the music the dance was danced to, and the music-conditioned sequence model")
         heard = pipeline.music
@@ -187,9 +188,8 @@ def _dance(args) -> None:
         print(
             f"step 4: dancing {len(features)} frames ({len(song) / music.SAMPLE_RATE:.1f} s) to "
             f"{args.music.name}, {len(beats.times)} beats at {beats.tempo:.1f} bpm, "
-            f"temperature {args.temperature}"
+            f"temperature {temperature}"
         )
-    temperature = DEFAULT_TEMPERATURE if args.temperature is None else args.temperature
     codes = dancer.dance(
         None if song is not None else args.frames,
         music_features=features,

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from dancenet import cli, video
+from dancenet.choreography import DEFAULT_TEMPERATURE
 
 ROOT = Path(__file__).resolve().parents[1]
 #: a line of TensorFlow's C++ log, as dancenet.devices recognises one
@@ -257,6 +258,7 @@ def test_the_stage_dancer_dances_to_a_song_in_a_fresh_process_without_a_tensorfl
         assert not TENSORFLOW_LOG.search(stream), stream[-3000:]
         assert "cuInit" not in stream and "oneDNN" not in stream and "absl" not in stream
     assert "the course's stage dancer (--stage)" in result.stdout
+    assert f"temperature {DEFAULT_TEMPERATURE}" in result.stdout  # the default, named
     assert len(video.read_frames(out, progress=False)) == 120
 
 

@@ -253,7 +253,7 @@ def main(argv=None) -> int:
     """Run the command line; returns the exit status (0 on success, 1 on bad input, 130 when
     interrupted)."""
     args = _parser().parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ notices, once started
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ log, once started
     try:
         from .cache import CacheError
 

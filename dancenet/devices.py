@@ -20,10 +20,12 @@ import tempfile
 from contextlib import contextmanager
 from functools import cache
 
-#: a line of TensorFlow's C++ log (``I0000 00:00:1795524884.904483 6512 port.cc:153] …``), or the
-#: line absl prints before its first message, or the CPU-instructions notice's second line
+#: a line of TensorFlow's C++ log — ``I0000 00:00:1795524884.904483 6512 port.cc:153] …`` (2.21), or
+#: ``2026-12-07 12:45:01.123456: E external/…/cuda_platform.cc:51] …`` (2.20, Colab's) — or the line
+#: absl prints before its first message, or the CPU-instructions notice's second line
 _TENSORFLOW_LOG = re.compile(
     r"^([IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]"
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] \S+:\d+\]"
     r"|WARNING: All log messages before absl|To enable the following instructions)"
 )
 

@@ -16,7 +16,10 @@ from dancenet.choreography import DEFAULT_TEMPERATURE
 
 ROOT = Path(__file__).resolve().parents[1]
 #: a line of TensorFlow's C++ log, as dancenet.devices recognises one
-TENSORFLOW_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]", re.MULTILINE)
+TENSORFLOW_LOG = re.compile(
+    r"^([IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ |\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] )\S+:\d+\]",
+    re.MULTILINE,
+)
 
 
 def run(*args):

@@ -95,6 +95,7 @@ def test_tensorflow_log_lines_are_dropped_and_everything_else_kept(capfd):
         "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
         "I0000 00:00:1795524884.904483    6512 port.cc:153] oneDNN custom operations are on.\n",
         "E0000 00:00:1795524886.959113    6512 cuda_platform.cc:52] failed call to cuInit: (303)\n",
+        "2026-12-07 12:45:01.123456: E external/local_xla/xla/cuda_platform.cc:51] failed call to cuInit\n",
         "a message of the reader's own\n",
     ]
     with devices.without_tensorflow_log():

@@ -419,9 +419,9 @@ SEQUENCE_MODEL_FIELDS = (
 )
 
 
-def _stage_if_own_video_absent(*names: str):
-    """Inputs ``names``, with the stage recording first when the pipeline films no video of its own."""
-    return lambda pipeline: (("stage",) if pipeline.video is None else ()) + names
+def _with_stage(*names: str):
+    """Inputs ``names``, and the stage recording when the pipeline has no video of its own."""
+    return lambda pipeline: names + (("stage",) if pipeline.video is None else ())
 
 
 @recipe(
@@ -446,7 +446,7 @@ def _stage(pipeline, folder: Path, profile, inputs) -> None:
     "silhouettes",
     load=Silhouettes.load,
     fields=("frame_stride", "video_size", "image_size"),
-    inputs=_stage_if_own_video_absent(),
+    inputs=_with_stage(),
     settings=lambda pipeline: {
         "method": pipeline.method,
         "source": pipeline.source or "stage",
@@ -581,7 +581,7 @@ def _judge(pipeline, folder: Path, profile, inputs) -> None:
     "music",
     load=DanceMusic.load,
     fields=("frame_stride",),
-    inputs=lambda pipeline: ("silhouettes",) + (("stage",) if pipeline.video is None else ()),
+    inputs=_with_stage("silhouettes"),
     settings=lambda pipeline: {"source": pipeline.source or "stage", "framed": pipeline.framed},
     modules=("music",),
 )

@@ -4,7 +4,8 @@ Builds every artifact of the ``ci`` profile in a fresh cache, and two dances thr
 line (one without music, one to a 100-bpm song) from a fresh stage video, then prints one SHA-256
 per artifact (of its arrays, its model weights and its scores, never of its cache key or file
 metadata) and per dance (of its decoded frames). Run it before and after a change on one machine,
-and compare: BENCHMARKS.md records the runs.
+and compare: BENCHMARKS.md records the runs (the first, at 95f354b, named the artifacts in a list of
+its own, as that commit had no RECIPES).
 
 Run: python benchmarks/ci_hashes.py
 """
@@ -20,22 +21,6 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-
-ARTIFACT_NAMES = (
-    "stage",
-    "silhouettes",
-    "vae",
-    "autoencoder",
-    "latents",
-    "sequence-memory",
-    "sequence-original",
-    "sequence-windows",
-    "sequence-centered",
-    "judge",
-    "music",
-    "sequence-music-one-tempo",
-    "sequence-music",
-)
 
 
 def array_digest(digest, array: np.ndarray) -> None:
@@ -93,12 +78,12 @@ def main() -> None:
         work = Path(work)
         env = {**os.environ, "DANCENET_CACHE": str(work / "cache"), "DANCENET_PROFILE": "ci"}
         os.environ.update(env)
-        from dancenet.artifacts import Pipeline
+        from dancenet.artifacts import RECIPES, Pipeline
 
         pipeline = Pipeline("ci", progress=False)
-        for name in ARTIFACT_NAMES:
+        for name in RECIPES:
             pipeline.artifact(name).get()
-        for name in ARTIFACT_NAMES:
+        for name in RECIPES:
             (folder,) = (work / "cache").glob(f"{name}-ci-*")
             print(f"{name:26s} {folder_hash(folder)}")
         cli = [sys.executable, "-m", "dancenet"]

@@ -55,7 +55,7 @@ def latent_space(pipeline: Pipeline) -> dict:
 def generated_ghosts(pipeline: Pipeline) -> float:
     """Ghost rate of four dances of 1,000 frames at the default temperature (chapter 8's set-up)."""
     dancer = pipeline.dancer("memory")
-    data = dancer.data
+    data = dancer.latent_sequence
     starts = np.linspace(0, len(data.train) - sequence.WINDOW, DANCERS).astype(int)
     warm_ups = np.stack([data.train[s : s + sequence.WINDOW] for s in starts])
     dances = dancer.choreographer.generate(warm_ups, LENGTH, choreography.DEFAULT_TEMPERATURE, seed=1)

@@ -287,12 +287,12 @@ def sequence_samples(codes: int) -> dict:
     cut = sequence._validation_cut(len(data.train))
     train, validation = data.train[:cut], data.train[cut - 1 :]
     window = default(sequence.train_sequence_model, "window")
-    validation_windows = sequence.windows(
+    validation_windows = sequence.training_windows(
         validation, min(window, len(validation) - 1), stride=max(1, window // 4)
     )
     return {
         "pairs": (len(sequence.pairs(train)[0]), len(sequence.pairs(validation)[0])),
-        "windows": (len(sequence.windows(train, window)[0]), len(validation_windows[0])),
+        "windows": (len(sequence.training_windows(train, window)[0]), len(validation_windows[0])),
         "window": window,
         "train codes": len(data.train),
         "held out": len(data.held_out),
@@ -320,7 +320,7 @@ def models() -> dict:
             for kind in SEQUENCE_KINDS
             if kind != "original"
         },
-        "judge": judges.build_move_judge((height, width), judges.JUDGE_WINDOW, judges.MOVE_COUNT),
+        "judge": judges.build_move_judge((height, width), judges.JUDGE_CLIP, judges.MOVE_COUNT),
     }
 
 
@@ -403,7 +403,7 @@ def generation_job(chapter: int, built: dict) -> Job:
     flops, iterations = 0.0, 0
     for kind, dancers, frames, calls in GENERATION[chapter]:
         model = built[f"sequence-{kind}"]
-        loops = generation_iterations(frames, sequence.is_windowed(model), context)
+        loops = generation_iterations(frames, sequence.reads_windows(model), context)
         iterations += calls * loops
         flops += calls * loops * dancers * forward_flops(model, 1)
     frames = sum(d * f * c for _, d, f, c in GENERATION[chapter])
@@ -432,7 +432,7 @@ def chapter_jobs(built: dict) -> dict:
     judge_clips = [*[seq["held out"] // 2] * 2, seq["held out"], seq["train codes"], *JUDGED_DANCES]
     clips, seconds = DECODED_CLIPS
     decoded = DECODED_FRAMES + clips * int(seconds * codes_per_second()) + seq["held out"]
-    judge_windows = sum(n - judges.JUDGE_WINDOW + 1 for n in judge_clips)
+    judge_windows = sum(n - judges.JUDGE_CLIP + 1 for n in judge_clips)
     short = training_job(
         f"{SHORT_VAES} short VAEs",
         "conv",
@@ -540,7 +540,7 @@ def cross_checks(built: dict) -> list[dict]:
     cases = [
         ("encoder", built["encoder"], (height, width, 1)),
         ("decoder", built["decoder"], (PROFILE.latent_dim,)),
-        ("move judge", built["judge"], (height, width, judges.JUDGE_WINDOW)),
+        ("move judge", built["judge"], (height, width, judges.JUDGE_CLIP)),
         ("original sequence model", built["sequence-original"], (PROFILE.latent_dim,)),
     ]
     rows = []

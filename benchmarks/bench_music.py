@@ -69,9 +69,9 @@ def dances(profile: str, tempi=(90, 100, 135, 150), song_seeds=(1, 2, 3), dancer
     the mean beat alignment per tempo, against the songs' true beats, and the ghost rate of the
     decoded dances."""
     pipeline = Pipeline(profile, progress=False)
-    data, fps = pipeline.music_sequence, pipeline.music.fps
+    data, fps = pipeline.music_sequence, pipeline.dance_music.fps
     real_images = pipeline.training_images
-    real = judges.beat_alignment(pipeline.music.beats - len(data.train) / fps, data.held_out, fps)
+    real = judges.beat_alignment(pipeline.dance_music.beats - len(data.train) / fps, data.held_out, fps)
     models = {
         "with music, three tempi": pipeline.dancer("music"),
         "with music, one tempo": pipeline.dancer("music-one-tempo"),
@@ -82,7 +82,7 @@ def dances(profile: str, tempi=(90, 100, 135, 150), song_seeds=(1, 2, 3), dancer
         f"\n## beat alignment of generated dances ({profile}, τ = {tau}, {dancers} dancers × "
         f"{seconds:g} s per song, song seeds {', '.join(map(str, song_seeds))})"
     )
-    print(f"the real held-out dance, its own music ({pipeline.music.tempo:.2f} bpm): {real:.3f}")
+    print(f"the real held-out dance, its own music ({pipeline.dance_music.tempo:.2f} bpm): {real:.3f}")
     print("beat alignment, then ghost rate")
     print("tempo (bpm)  " + "  ".join(f"{name:>23}" for name in models))
     for bpm in tempi:

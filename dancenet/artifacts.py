@@ -335,7 +335,7 @@ class Pipeline:
         return sequence.prepare(self.latents)
 
     @property
-    def music(self) -> DanceMusic:
+    def dance_music(self) -> DanceMusic:
         """The dance's music, tracked, with a row of music features per latent code (chapter 9): the
         stage's soundtrack, or the soundtrack of your own video (an AudioError if it has none)."""
         return self.get("music")
@@ -345,7 +345,7 @@ class Pipeline:
         """:attr:`latent_sequence` with the music features of every code beside it (chapter 9)."""
         from . import sequence
 
-        return sequence.prepare(self.latents, music=self.music.features)
+        return sequence.prepare(self.latents, music_features=self.dance_music.features)
 
     def sequence_model(self, kind: str = "memory") -> TrainedModel:
         """Chapter 7's sequence models: ``"memory"`` (windowed stacked LSTMs, ours),
@@ -469,7 +469,7 @@ def _silhouettes(pipeline, folder: Path, profile, inputs) -> None:
         folder / "silhouettes.npz",
         images=video.to_uint8(framed.images),
         frame_indices=indices[framed.found],
-        whole=video.to_uint8(background.silhouettes(whole, profile.image_size)),
+        whole=video.to_uint8(background.silhouette_images(whole, profile.image_size)),
         whole_indices=indices,
         track=framed.track,
         raw_track=framed.raw,
@@ -531,16 +531,16 @@ def _sequence(kind: str):
         from . import sequence
 
         heard = inputs["music"].get().features if "music" in inputs else None
-        data = sequence.prepare(inputs["latents"].get(), music=heard)
+        latent_sequence = sequence.prepare(inputs["latents"].get(), music_features=heard)
         if kind == "original":
             train = sequence.train_original_model
         elif kind in MUSIC_KINDS:
             ours = {**sequence.ABLATION["memory"], **sequence.MUSIC_ABLATION[kind]}
-            train = partial(sequence.train_sequence_model, **ours, music=True)
+            train = partial(sequence.train_sequence_model, **ours, hears_music=True)
         else:
             train = partial(sequence.train_sequence_model, **sequence.ABLATION[kind])
-        model, history = train(data, profile, seed=TRAINING_SEED, progress=pipeline.progress)
-        score = float(sequence.held_out_nll(model, data).mean())
+        model, history = train(latent_sequence, profile, seed=TRAINING_SEED, progress=pipeline.progress)
+        score = float(sequence.held_out_nll(model, latent_sequence).mean())
         TrainedModel(model, {}, {"held_out_nll": score}).save(folder, history.history)
 
     return build

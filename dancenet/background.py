@@ -347,7 +347,7 @@ def compare_methods(frames, truth, methods=METHODS, progress: bool = True) -> di
     }
 
 
-def silhouettes(masks, size) -> np.ndarray:
+def silhouette_images(masks, size) -> np.ndarray:
     """Masks resized to the model's input size as ``float32 (N, H, W, 1)`` in [0, 1].
 
     Area interpolation turns the hard mask edge into a soft one, the anti-aliased silhouette

@@ -49,14 +49,14 @@ class Choreographer:
         self.model, self.context = model, int(context)
         head = model.get_layer(mdn.MDN_LAYER)
         self.dimensions, self.components = head.dimensions, head.components
-        self.music = sequence.music_width(model)
-        self.stateful = sequence.is_windowed(model)
+        self.music_width = sequence.music_width(model)
+        self.stateful = sequence.reads_windows(model)
         self.cells = [layer.cell for layer in sequence.lstms(model)]
         # one trace for every batch, warm-up and dance length (a new shape would otherwise retrace)
         scalar, code = tf.TensorSpec([], tf.int32), tf.TensorSpec([self.dimensions], tf.float32)
         signature = [
-            tf.TensorSpec([None, None, self.dimensions + self.music], tf.float32),
-            tf.TensorSpec([None, self.music], tf.float32),
+            tf.TensorSpec([None, None, self.dimensions + self.music_width], tf.float32),
+            tf.TensorSpec([None, self.music_width], tf.float32),
             scalar,
             tf.TensorSpec([], tf.float32),
             scalar,
@@ -66,7 +66,7 @@ class Choreographer:
         self._loop = tf.function(self._generate, input_signature=signature)
 
     def _step(self, inputs, states):
-        """Mixture parameters for the code after ``inputs`` ``(B, D + music)`` (a code and the next
+        """Mixture parameters for the code after ``inputs`` ``(B, D + music_width)`` (a code and the next
         frame's music), and the new LSTM states."""
         code = inputs[:, : self.dimensions]
         if not self.stateful:
@@ -78,7 +78,8 @@ class Choreographer:
         return sequence.head_parameters(self.model, x, code), new_states
 
     def _warm(self, history):
-        """The parameters after running the model over ``history`` ``(B, T, D + music)`` from a zero state."""
+        """The parameters after running the model over ``history`` ``(B, T, D + music_width)`` from a
+        zero state."""
         batch, length = tf.shape(history)[0], tf.shape(history)[1]
         states = [cell.get_initial_state(batch_size=batch) for cell in self.cells]
         params = tf.zeros((batch, mdn.output_size(self.dimensions, self.components)), history.dtype)
@@ -99,7 +100,7 @@ class Choreographer:
                 params, self.dimensions, self.components, temperature, tf.stack([seed, t])
             )
             codes = codes.write(t, code)
-            heard = tf.broadcast_to(upcoming[t][None], (batch, self.music))
+            heard = tf.broadcast_to(upcoming[t][None], (batch, self.music_width))
             fed = tf.concat([code * feedback_scale + feedback_offset, heard], axis=1)
             history = tf.concat([history[:, 1:], fed[:, None]], axis=1)
             params, states = self._step(fed, states)
@@ -112,8 +113,8 @@ class Choreographer:
         temperature: float = 1.0,
         seed: int = 0,
         unscaled_feedback=None,
-        music=None,
-        warm_up_music=None,
+        music_features=None,
+        warm_up_music_features=None,
     ) -> np.ndarray:
         """``(dancers, length, D)`` standardized codes following each warm-up sequence.
 
@@ -121,9 +122,9 @@ class Choreographer:
         (the last ``context`` are used). Temperature as defined in
         :func:`dancenet.mdn.tempered_mixture`; the same ``seed`` gives the same dance.
 
-        A music-conditioned model also needs the music: ``warm_up_music`` ``(W, F)``, the features
-        of the warm-up codes' frames, and ``music`` ``(length, F)``, those of the frames to dance
-        (:func:`dancenet.music.beat_features`); every dancer hears the same music.
+        A music-conditioned model also needs the music: ``warm_up_music_features`` ``(W, F)``, the
+        features of the warm-up codes' frames, and ``music_features`` ``(length, F)``, those of the
+        frames to dance (:func:`dancenet.music.beat_features`); every dancer hears the same music.
 
         ``unscaled_feedback``: ``None`` feeds each sampled code back as it is, in the standardized
         units the model was trained on. Given the sequence's scaler
@@ -144,11 +145,13 @@ class Choreographer:
         length = check_positive_int(length, "length")
         if not 0 <= temperature < np.inf:
             raise ValueError(f"temperature must be a finite number ≥ 0, got {temperature}")
-        heard = self._music(warm_up.shape[1], length, warm_up_music, music)
+        heard = self._music_rows(warm_up.shape[1], length, warm_up_music_features, music_features)
         warm_up = warm_up[:, -self.context :]
         heard = heard[-(warm_up.shape[1] + length) :]
         # each code is read beside the music of the frame after it (dancenet.sequence.with_next_music)
-        next_music = np.broadcast_to(heard[None, 1 : warm_up.shape[1] + 1], (*warm_up.shape[:2], self.music))
+        next_music = np.broadcast_to(
+            heard[None, 1 : warm_up.shape[1] + 1], (*warm_up.shape[:2], self.music_width)
+        )
         history = np.concatenate([warm_up, next_music], axis=2)
         upcoming = np.concatenate([heard[warm_up.shape[1] + 1 :], heard[-1:]])
         scale, offset = np.ones(self.dimensions, np.float32), np.zeros(self.dimensions, np.float32)
@@ -165,20 +168,25 @@ class Choreographer:
         )
         return codes.numpy()
 
-    def _music(self, warm_up_length: int, length: int, warm_up_music, music) -> np.ndarray:
+    def _music_rows(
+        self, warm_up_length: int, length: int, warm_up_music_features, music_features
+    ) -> np.ndarray:
         """The music of the warm-up and of the dance, one row per frame ``(W + length, F)``."""
-        if not self.music:
-            if music is not None or warm_up_music is not None:
+        if not self.music_width:
+            if music_features is not None or warm_up_music_features is not None:
                 raise ValueError(f"{self.model.name} does not read music: generate without it")
             return np.zeros((warm_up_length + length, 0), np.float32)
         parts = []
-        wanted = (("warm_up_music", warm_up_music, warm_up_length), ("music", music, length))
+        wanted = (
+            ("warm_up_music_features", warm_up_music_features, warm_up_length),
+            ("music_features", music_features, length),
+        )
         for name, features, frames in wanted:
             features = None if features is None else np.asarray(features, np.float32)
-            if features is None or features.shape != (frames, self.music):
+            if features is None or features.shape != (frames, self.music_width):
                 got = "nothing" if features is None else features.shape
                 raise ValueError(
-                    f"{self.model.name} dances to music: {name} must be ({frames}, {self.music}), "
+                    f"{self.model.name} dances to music: {name} must be ({frames}, {self.music_width}), "
                     f"one row of music features per frame, got {got}"
                 )
             if not np.isfinite(features).all():
@@ -191,7 +199,7 @@ class Choreographer:
 class Dancer:
     """A trained dancer: everything needed to dance and to show the dance, in one object.
 
-    ``model`` is a trained sequence model; ``data`` the latent sequence it learned from (its
+    ``model`` is a trained sequence model; ``latent_sequence`` the latent sequence it learned from (its
     scaler, and the real codes a dance warms up on, with the music they were danced to where the
     model hears music); ``vae`` the VAE whose decoder turns codes into silhouettes; ``fps`` the
     frame rate of the codes. :meth:`dance` generates, :meth:`decode` shows. Each conditioning
@@ -200,11 +208,11 @@ class Dancer:
     """
 
     model: keras.Model
-    data: sequence.LatentSequence
+    latent_sequence: sequence.LatentSequence
     vae: keras.Model
     fps: float
-    #: real codes a dance warms up on (the last of the training part): the model's window
-    window: int = sequence.WINDOW
+    #: how many real codes a dance warms up on (the last of the training part): the model's window
+    warm_up: int = sequence.WINDOW
 
     @cached_property
     def choreographer(self) -> Choreographer:
@@ -212,12 +220,12 @@ class Dancer:
 
     @property
     def scaler(self) -> sequence.Standardizer:
-        return self.data.scaler
+        return self.latent_sequence.scaler
 
     @property
     def music_width(self) -> int:
         """Music features the model hears beside each code (0: it dances deaf)."""
-        return self.choreographer.music
+        return self.choreographer.music_width
 
     def dance(
         self,
@@ -230,7 +238,7 @@ class Dancer:
         warm_up: int | None = None,
     ) -> np.ndarray:
         """``(dancers, length, D)`` standardized codes, warmed up on the last ``warm_up`` real
-        training codes (default: :attr:`window`), sampled at ``temperature`` (the same ``seed``
+        training codes (default: :attr:`warm_up`), sampled at ``temperature`` (the same ``seed``
         gives the same dance).
 
         ``music_features`` ``(length, F)``, the features of the song's frames
@@ -238,9 +246,10 @@ class Dancer:
         the length. A deaf dancer given them dances as long, without hearing them — the
         comparison chapter 9 makes.
         """
-        cut = len(self.data.train)
-        start = cut - min(self.window if warm_up is None else check_positive_int(warm_up, "warm_up"), cut)
-        warm = np.repeat(self.data.train[None, start:], check_positive_int(dancers, "dancers"), axis=0)
+        train = self.latent_sequence.train
+        cut = len(train)
+        start = cut - min(self.warm_up if warm_up is None else check_positive_int(warm_up, "warm_up"), cut)
+        warm = np.repeat(train[None, start:], check_positive_int(dancers, "dancers"), axis=0)
         if music_features is not None:
             music_features = np.asarray(music_features, np.float32)
             length = len(music_features) if length is None else length
@@ -252,10 +261,18 @@ class Dancer:
             raise ValueError("give the dance's length, or music_features to dance to")
         if not self.music_width:
             return self.choreographer.generate(warm, length, temperature, seed)
-        if self.data.music is None:
-            raise ValueError("the latent sequence has no music for the warm-up: prepare(..., music=)")
+        heard = self.latent_sequence.music_features
+        if heard is None:
+            raise ValueError(
+                "the latent sequence has no music for the warm-up: prepare(..., music_features=)"
+            )
         return self.choreographer.generate(
-            warm, length, temperature, seed, music=music_features, warm_up_music=self.data.music[start:cut]
+            warm,
+            length,
+            temperature,
+            seed,
+            music_features=music_features,
+            warm_up_music_features=heard[start:cut],
         )
 
     def decode(self, codes) -> np.ndarray:

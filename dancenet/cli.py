@@ -182,7 +182,7 @@ def _dance(args) -> None:
         print(f"step 4: generating {args.frames} frames at temperature {temperature}")
     else:
         print("step 3: the music the dance was danced to, and the music-conditioned sequence model")
-        heard = pipeline.music
+        heard = pipeline.dance_music
         print(f"  {len(heard.beats)} beats tracked at {heard.tempo:.1f} bpm")
         dancer = pipeline.dancer("music")
         print(

@@ -1,7 +1,7 @@
 """Framing the dancer: every silhouette cropped to the dancer's own box, as gait recognition does.
 
 Whole-stage silhouettes make the VAE learn *where* the dancer stands as well as *how*. Here each
-cleaned mask is cut down to a window that follows the dancer, so position and distance to the
+cleaned mask is cut down to a box that follows the dancer, so position and distance to the
 camera drop out and only the pose is left:
 
 1. :func:`track_dancer` follows one person through the masks — each person-sized shape on the
@@ -9,7 +9,7 @@ camera drop out and only the pose is left:
    frames is the dancer — so that with several people in view the track does not jump between them;
 2. :func:`smooth_track` steadies the track's centre and body height over time, across frames where
    the dancer was missed and through brief poses (an arm thrown up) that would jolt the scale;
-3. :func:`crop_windows` cuts a window of the model's aspect ratio around the smoothed centre, pads
+3. :func:`dancer_crops` cuts a box of the model's aspect ratio around the smoothed centre, pads
    it with background where it leaves the frame, and resizes it to the model's image size.
 
 :func:`frame_dancer` runs the three. Positions and sizes in a track are in *frame units*: the
@@ -33,7 +33,7 @@ from .checks import check_image_size
 class FramingSettings:
     """How the dancer is tracked, smoothed and framed; the defaults suit 30 fps stage video."""
 
-    #: room around the body: the window is the body height × (1 + margin) tall, half above, half below
+    #: room around the body: the crop box is the body height × (1 + margin) tall, half above, half below
     margin: float = 0.2
     #: shapes smaller than this fraction of the frame's area are noise, never a dancer
     #: (0.001 is 25 pixels at 120×208: a dancer a tenth of the frame high still passes)
@@ -54,7 +54,7 @@ class FramingSettings:
     median_window: int = 9
     #: then a moving average over this many frames (odd), to take out the median's small steps
     average_window: int = 5
-    #: keep only the tracked shape in the crop, so that no one else shares the dancer's window
+    #: keep only the tracked shape in the crop, so that no one else shares the dancer's crop box
     isolate: bool = True
 
     def __post_init__(self):
@@ -219,7 +219,7 @@ def track_dancer(masks, settings: FramingSettings = FramingSettings(), progress:
 
     The centre's x is the shape's centroid, which an arm stretched sideways moves less than it
     moves the bounding box; the centre's y and the height come from the bounding box, so that a
-    window of the body height centred there holds the whole body.
+    box of the body height centred there holds the whole body.
     """
     masks = _check_masks(masks)
     n, height, width = masks.shape
@@ -268,7 +268,7 @@ def smooth_track(raw, settings: FramingSettings = FramingSettings()) -> np.ndarr
     them (held at the ends). A running median then ignores anything shorter than half of
     ``median_window`` — an arm thrown above the head for a few frames raises the bounding box and
     would jolt the scale of every crop — and a short moving average smooths the median's steps so
-    the window glides instead of jittering.
+    the box glides instead of jittering.
     """
     raw = np.asarray(raw, np.float64)
     if raw.ndim != 2 or raw.shape[1] != 3 or len(raw) == 0:
@@ -285,7 +285,7 @@ def smooth_track(raw, settings: FramingSettings = FramingSettings()) -> np.ndarr
 # ----------------------------------------------------------------------------- cropping
 
 
-def crop_windows(
+def dancer_crops(
     masks,
     track,
     image_size,
@@ -293,12 +293,12 @@ def crop_windows(
     labels=None,
     progress: bool = False,
 ) -> np.ndarray:
-    """A window around each frame's dancer, resized to ``image_size``: float32 ``(N, h, w, 1)`` in [0, 1].
+    """The dancer cut from each frame and resized to ``image_size``: float32 ``(N, h, w, 1)`` in [0, 1].
 
-    The window is ``track`` height × (1 + ``margin``) tall with the aspect ratio of ``image_size``,
+    The crop box is ``track`` height × (1 + ``margin``) tall with the aspect ratio of ``image_size``,
     centred on the track; where it leaves the frame it is padded with background. Area
-    interpolation, as in :func:`dancenet.background.silhouettes`, turns the hard mask edge into the
-    soft, anti-aliased one the VAE learns to draw (linear when the window is smaller than the
+    interpolation, as in :func:`dancenet.background.silhouette_images`, turns the hard mask edge into the
+    soft, anti-aliased one the VAE learns to draw (linear when the box is smaller than the
     image). With ``labels`` (from :func:`track_dancer`), only that shape of each mask is kept
     (label 0: the whole mask).
     """
@@ -308,24 +308,24 @@ def crop_windows(
     if track.shape != (len(masks), 3) or not np.isfinite(track).all():
         raise ValueError(f"expected a finite track of shape ({len(masks)}, 3), got {track.shape}")
     n, height, width = masks.shape
-    window_h = np.maximum(2, np.round(track[:, 2] * height * (1 + margin))).astype(int)
-    window_w = np.maximum(2, np.round(window_h * out_w / out_h)).astype(int)
-    tops = np.round(track[:, 1] * height - window_h / 2).astype(int)
-    lefts = np.round(track[:, 0] * width - window_w / 2).astype(int)
+    box_h = np.maximum(2, np.round(track[:, 2] * height * (1 + margin))).astype(int)
+    box_w = np.maximum(2, np.round(box_h * out_w / out_h)).astype(int)
+    tops = np.round(track[:, 1] * height - box_h / 2).astype(int)
+    lefts = np.round(track[:, 0] * width - box_w / 2).astype(int)
     images = np.empty((n, out_h, out_w, 1), np.float32)
     for i in tqdm(range(n), desc="framing the dancer", disable=not progress):
         mask = masks[i]
         if labels is not None and labels[i] > 0:
             mask = _components(mask)[1] == labels[i]
-        top, left, wh, ww = tops[i], lefts[i], window_h[i], window_w[i]
-        window = np.zeros((wh, ww), np.float32)
+        top, left, wh, ww = tops[i], lefts[i], box_h[i], box_w[i]
+        box = np.zeros((wh, ww), np.float32)
         y0, y1 = max(top, 0), min(top + wh, height)
         x0, x1 = max(left, 0), min(left + ww, width)
         if y1 > y0 and x1 > x0:
-            window[y0 - top : y1 - top, x0 - left : x1 - left] = mask[y0:y1, x0:x1]
+            box[y0 - top : y1 - top, x0 - left : x1 - left] = mask[y0:y1, x0:x1]
         shrinking = wh >= out_h and ww >= out_w
         interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
-        resized = cv2.resize(window, (out_w, out_h), interpolation=interpolation)
+        resized = cv2.resize(box, (out_w, out_h), interpolation=interpolation)
         np.clip(resized, 0.0, 1.0, out=images[i, ..., 0])
     return images
 
@@ -355,7 +355,7 @@ def frame_dancer(
             "clothes that differ from the background help; so may a lower FramingSettings.min_area"
         )
     smooth = smooth_track(track.raw, settings)
-    images = crop_windows(
+    images = dancer_crops(
         masks[found],
         smooth[found],
         image_size,

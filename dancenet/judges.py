@@ -147,42 +147,42 @@ def ghost_rate(frames, real, threshold: float = 0.5, second: float = 0.10, faint
 
 #: frames the move judge sees at once: about half a second at the course's 15 frames per second,
 #: enough to see a limb move, short enough to hold one move
-JUDGE_WINDOW = 8
+JUDGE_CLIP = 8
 #: width of the judge's penultimate layer: the features the Fréchet judge distance compares
 JUDGE_FEATURES = 64
 #: the judge's training: epochs at most, stopping after this many without a better validation loss
 JUDGE_EPOCHS, JUDGE_PATIENCE = 20, 4
 
 
-def move_windows(images, length: int = JUDGE_WINDOW) -> np.ndarray:
+def move_clips(images, length: int = JUDGE_CLIP) -> np.ndarray:
     """Every ``length`` consecutive frames stacked as channels: ``float32 (N − length + 1, H, W, length)``.
 
     The judge sees a move in motion, as a viewer does: a raised arm alone could be a wave or a clap.
     """
-    return _windows_at(_frames(images, "frames"), np.arange(_window_count(images, length)), length)
+    return _clips_at(_frames(images, "frames"), np.arange(_clip_count(images, length)), length)
 
 
-def _window_count(images, length: int) -> int:
-    length = check_positive_int(length, "judge window")
+def _clip_count(images, length: int) -> int:
+    length = check_positive_int(length, "judge clip length")
     count = len(images) - length + 1
     if count < 1:
-        raise ValueError(f"{len(images)} frames are fewer than one judge window of {length} frames")
+        raise ValueError(f"{len(images)} frames are fewer than one judge clip of {length} frames")
     return count
 
 
-def _windows_at(frames: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+def _clips_at(frames: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
     index = np.asarray(starts)[:, None] + np.arange(length)
     return np.ascontiguousarray(frames[index].transpose(0, 2, 3, 1))
 
 
-def build_move_judge(image_size, window: int = JUDGE_WINDOW, moves: int = MOVE_COUNT) -> keras.Model:
-    """A small convolutional classifier: ``window`` frames as channels → a probability per move.
+def build_move_judge(image_size, clip_length: int = JUDGE_CLIP, moves: int = MOVE_COUNT) -> keras.Model:
+    """A small convolutional classifier: ``clip_length`` frames as channels → a probability per move.
 
     Three blocks of 3×3 convolution and 2×2 pooling, as the encoder has, then a Dense layer of
     :data:`JUDGE_FEATURES` (``features``, what the Fréchet judge distance compares) and a softmax.
     """
     height, width = check_image_size(image_size)
-    inputs = keras.Input((height, width, check_positive_int(window, "judge window")), name="windows")
+    inputs = keras.Input((height, width, check_positive_int(clip_length, "judge clip length")), name="clips")
     x = inputs
     for block, filters in enumerate((16, 32, 64), start=1):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{block}")(x)
@@ -195,30 +195,35 @@ def build_move_judge(image_size, window: int = JUDGE_WINDOW, moves: int = MOVE_C
 
 @dataclass(frozen=True)
 class JudgeData:
-    """Real framed silhouettes cut into judge windows, split in time: ``train``, ``validation``
+    """Real framed silhouettes cut into judge clips, split in time: ``train``, ``validation``
     (the end of the training part, for early stopping) and ``held_out`` (the last part) each hold
-    window start indices into ``frames``, with the move label of each window's middle frame."""
+    clip start indices into ``frames``, with the move label of each clip's middle frame."""
 
     frames: np.ndarray  # uint8 (N, H, W), 255 = dancer
-    starts: dict  # part name → window starts
-    labels: dict  # part name → move label of each window
-    window: int
+    starts: dict  # part name → clip starts
+    labels: dict  # part name → move label of each clip
+    clip_length: int
 
 
 def judge_data(
-    images, labels, frame_indices, window: int = JUDGE_WINDOW, held_out: float = 0.2, validation: float = 0.1
+    images,
+    labels,
+    frame_indices,
+    clip_length: int = JUDGE_CLIP,
+    held_out: float = 0.2,
+    validation: float = 0.1,
 ) -> JudgeData:
-    """Judge windows of real silhouettes with their move labels, split chronologically.
+    """Judge clips of real silhouettes with their move labels, split chronologically.
 
     ``labels`` are the stage's move label of each silhouette, ``frame_indices`` its frame in the
-    video: a window is made only of frames that follow one another in the video (none dropped in
-    between). A window takes the label of its middle frame. No window straddles two parts, so
-    the held-out windows share no frame with the training ones.
+    video: a clip is made only of frames that follow one another in the video (none dropped in
+    between). A clip takes the label of its middle frame. No clip straddles two parts, so
+    the held-out clips share no frame with the training ones.
     """
-    frames, labels, starts = _labelled_windows(images, labels, frame_indices, window)
+    frames, labels, starts = _labelled_clips(images, labels, frame_indices, clip_length)
     end_train = held_out_start(len(frames), held_out)
     end_fit = held_out_start(end_train, validation)
-    ends = starts + window  # one past each window's last frame
+    ends = starts + clip_length  # one past each clip's last frame
     parts = {
         "train": starts[ends <= end_fit],
         "validation": starts[(starts >= end_fit) & (ends <= end_train)],
@@ -227,20 +232,20 @@ def judge_data(
     for name, part in parts.items():
         if len(part) == 0:
             raise ValueError(
-                f"{len(frames)} silhouettes leave no {name.replace('_', '-')} window of {window} frames: "
+                f"{len(frames)} silhouettes leave no {name.replace('_', '-')} clip of {clip_length} frames: "
                 "need a longer video"
             )
-    middle = window // 2
+    middle = clip_length // 2
     return JudgeData(
         frames=np.round(frames * 255).astype(np.uint8),
         starts=parts,
         labels={name: labels[part + middle].astype(np.int32) for name, part in parts.items()},
-        window=window,
+        clip_length=clip_length,
     )
 
 
-def _labelled_windows(images, labels, frame_indices, window: int):
-    """The frames, their labels, and the starts of the windows whose frames follow one another in
+def _labelled_clips(images, labels, frame_indices, clip_length: int):
+    """The frames, their labels, and the starts of the clips whose frames follow one another in
     the video (no frame dropped in between)."""
     frames = _frames(images, "silhouettes")
     labels, frame_indices = np.asarray(labels), np.asarray(frame_indices)
@@ -249,32 +254,32 @@ def _labelled_windows(images, labels, frame_indices, window: int):
             f"got {len(frames)} silhouettes, {len(labels)} labels and {len(frame_indices)} frame "
             "indices: need one label and one frame index per silhouette"
         )
-    starts = np.arange(_window_count(frames, window))
-    if window > 1:
+    starts = np.arange(_clip_count(frames, clip_length))
+    if clip_length > 1:
         steps = np.diff(frame_indices)
-        unbroken = np.lib.stride_tricks.sliding_window_view(steps == steps.min(), window - 1).all(axis=1)
+        unbroken = np.lib.stride_tricks.sliding_window_view(steps == steps.min(), clip_length - 1).all(axis=1)
         starts = starts[unbroken]
     return frames, labels, starts
 
 
 def judged_clip(judge: keras.Model, images, labels, frame_indices) -> tuple[np.ndarray, np.ndarray]:
-    """The true move (its middle frame's) and the judged move of every window of a labelled clip —
+    """The true move (its middle frame's) and the judged move of every clip of a labelled clip —
     say a fresh stage video, to test the judge on a routine, dancer and stage it never saw."""
-    window = judge.input.shape[-1]
-    frames, labels, starts = _labelled_windows(images, labels, frame_indices, window)
-    return labels[starts + window // 2], move_probabilities(judge, frames, starts).argmax(axis=1)
+    clip_length = judge.input.shape[-1]
+    frames, labels, starts = _labelled_clips(images, labels, frame_indices, clip_length)
+    return labels[starts + clip_length // 2], move_probabilities(judge, frames, starts).argmax(axis=1)
 
 
-def _window_pipeline(data: JudgeData, part: str, batch_size: int, shuffle: bool) -> tf.data.Dataset:
+def _clip_dataset(data: JudgeData, part: str, batch_size: int, shuffle: bool) -> tf.data.Dataset:
     """Windows cut from the frames batch by batch, so a long video never sits in memory eight times."""
-    frames, offsets = tf.constant(data.frames), tf.range(data.window, dtype=tf.int64)
+    frames, offsets = tf.constant(data.frames), tf.range(data.clip_length, dtype=tf.int64)
     pipeline = tf.data.Dataset.from_tensor_slices((data.starts[part].astype(np.int64), data.labels[part]))
     if shuffle:
         pipeline = pipeline.shuffle(len(data.starts[part]), reshuffle_each_iteration=True)
 
     def cut(starts, labels):
-        windows = tf.gather(frames, starts[:, None] + offsets)  # (B, window, H, W)
-        return tf.transpose(tf.cast(windows, tf.float32) / 255.0, (0, 2, 3, 1)), labels
+        clips = tf.gather(frames, starts[:, None] + offsets)  # (B, clip_length, H, W)
+        return tf.transpose(tf.cast(clips, tf.float32) / 255.0, (0, 2, 3, 1)), labels
 
     return pipeline.batch(batch_size).map(cut).prefetch(tf.data.AUTOTUNE)
 
@@ -282,15 +287,15 @@ def _window_pipeline(data: JudgeData, part: str, batch_size: int, shuffle: bool)
 def train_move_judge(
     data: JudgeData, *, epochs: int = JUDGE_EPOCHS, batch_size: int = 64, seed: int = 0, progress=True
 ):
-    """The move judge trained on ``data``'s training windows (Adam, cross-entropy), stopped early on
-    its validation windows, and its Keras history."""
+    """The move judge trained on ``data``'s training clips (Adam, cross-entropy), stopped early on
+    its validation clips, and its Keras history."""
     height, width = data.frames.shape[1:]
     return train(
-        lambda: build_move_judge((height, width), data.window, MOVE_COUNT),
+        lambda: build_move_judge((height, width), data.clip_length, MOVE_COUNT),
         lambda: (
-            _window_pipeline(data, "train", batch_size, shuffle=True),
+            _clip_dataset(data, "train", batch_size, shuffle=True),
             None,
-            _window_pipeline(data, "validation", batch_size, shuffle=False),
+            _clip_dataset(data, "validation", batch_size, shuffle=False),
         ),
         epochs=epochs,
         optimizer=keras.optimizers.Adam,
@@ -303,33 +308,33 @@ def train_move_judge(
 
 
 def _judge_outputs(judge: keras.Model, frames, starts=None) -> tuple[np.ndarray, np.ndarray]:
-    """The judge's move probabilities ``(W, M)`` and features ``(W, F)`` for the windows of
-    ``frames`` starting at ``starts`` (every window when ``None``), cut a few hundred at a time."""
+    """The judge's move probabilities ``(W, M)`` and features ``(W, F)`` for the clips of
+    ``frames`` starting at ``starts`` (every clip when ``None``), cut a few hundred at a time."""
     frames = _frames(frames, "frames")
-    window = judge.input.shape[-1]
-    starts = np.arange(_window_count(frames, window)) if starts is None else np.asarray(starts)
+    clip_length = judge.input.shape[-1]
+    starts = np.arange(_clip_count(frames, clip_length)) if starts is None else np.asarray(starts)
     both = keras.Model(judge.input, [judge.output, judge.get_layer("features").output])
     parts = [
-        both(_windows_at(frames, starts[i : i + 256], window), training=False)
+        both(_clips_at(frames, starts[i : i + 256], clip_length), training=False)
         for i in range(0, len(starts), 256)
     ]
     return tuple(np.concatenate([keras.ops.convert_to_numpy(p[k]) for p in parts]) for k in (0, 1))
 
 
 def move_probabilities(judge: keras.Model, frames, starts=None) -> np.ndarray:
-    """The judge's probability of each move ``(W, M)`` for the windows of ``frames`` starting at
-    ``starts`` (default: every window)."""
+    """The judge's probability of each move ``(W, M)`` for the clips of ``frames`` starting at
+    ``starts`` (default: every clip)."""
     return _judge_outputs(judge, frames, starts)[0]
 
 
 def judge_features(judge: keras.Model, frames, starts=None) -> np.ndarray:
-    """The judge's penultimate features ``(W, F)`` of the windows of ``frames`` starting at
-    ``starts`` (default: every window): what the Fréchet judge distance compares."""
+    """The judge's penultimate features ``(W, F)`` of the clips of ``frames`` starting at
+    ``starts`` (default: every clip): what the Fréchet judge distance compares."""
     return _judge_outputs(judge, frames, starts)[1]
 
 
 def held_out_moves(judge: keras.Model, data: JudgeData) -> tuple[np.ndarray, np.ndarray]:
-    """The true and the judged move of every held-out window of ``data``."""
+    """The true and the judged move of every held-out clip of ``data``."""
     starts = data.starts["held_out"]
     frames = data.frames[starts.min() :].astype(np.float32) / 255.0
     judged = move_probabilities(judge, frames, starts - starts.min()).argmax(axis=1)
@@ -337,7 +342,7 @@ def held_out_moves(judge: keras.Model, data: JudgeData) -> tuple[np.ndarray, np.
 
 
 def confusion_matrix(true, predicted, count: int = MOVE_COUNT) -> np.ndarray:
-    """``(count, count)`` window counts: row = the true move, column = the judged one."""
+    """``(count, count)`` clip counts: row = the true move, column = the judged one."""
     matrix = np.zeros((count, count), np.int64)
     np.add.at(matrix, (np.asarray(true), np.asarray(predicted)), 1)
     return matrix
@@ -493,7 +498,7 @@ def judge_dances(judge: keras.Model, dances: dict, real, fps: float, bpm: float)
     transition check (``changes``, ``forbidden``, ``log-probability per change``); the
     ``median duration`` of a move, in beats at ``bpm``; the judge's mean ``confidence`` (its top
     probability); ``FJD``, the Fréchet judge distance to the ``real`` frames of a real dance
-    (on equal numbers of windows, see :func:`frechet_judge_distance`); and the ``move share``
+    (on equal numbers of clips, see :func:`frechet_judge_distance`); and the ``move share``
     itself, ``(MOVE_COUNT,)``, to see which moves the TV comes from.
     """
     long_run = stage.long_run_moves()

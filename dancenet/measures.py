@@ -64,7 +64,7 @@ def longest_loop(codes, tolerance: float, min_lag: int = MIN_LOOP_LAG) -> tuple[
     return best
 
 
-def windows_of(codes, length: int = MEASURE_WINDOW) -> np.ndarray:
+def code_windows(codes, length: int = MEASURE_WINDOW) -> np.ndarray:
     """Every window of ``length`` consecutive codes, flattened: ``(T − length + 1, length·D)``."""
     codes = _check_codes(codes)
     if len(codes) < length:
@@ -76,8 +76,8 @@ def windows_of(codes, length: int = MEASURE_WINDOW) -> np.ndarray:
 def frechet_latent_distance(generated, real, length: int = MEASURE_WINDOW) -> float:
     """Fréchet distance between Gaussians fitted to windows of two sets of sequences (the FID
     recipe on latent windows): ``‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½)``. Lower is closer."""
-    a = np.concatenate([windows_of(s, length) for s in _as_sequences(generated)])
-    b = np.concatenate([windows_of(s, length) for s in _as_sequences(real)])
+    a = np.concatenate([code_windows(s, length) for s in _as_sequences(generated)])
+    b = np.concatenate([code_windows(s, length) for s in _as_sequences(real)])
     return frechet_distance(a, b)
 
 
@@ -102,7 +102,7 @@ def frechet_distance(a, b) -> float:
 
 def diversity(sequences, length: int = MEASURE_WINDOW, samples: int = 2000, seed: int = 0) -> float:
     """Mean distance between windows taken from *different* sequences (independent dancers)."""
-    sequences = [windows_of(s, length) for s in _as_sequences(sequences)]
+    sequences = [code_windows(s, length) for s in _as_sequences(sequences)]
     if len(sequences) < 2:
         raise ValueError("diversity needs at least two sequences")
     rng = np.random.default_rng(seed)

@@ -2,14 +2,14 @@
 
 - :func:`prepare` splits the ``z_mean`` sequence chronologically (the last 20 % held out) and
   standardizes it with statistics of the training part only (the original fit its scaler on
-  every code, those it was later judged on included); :func:`windows` and :func:`pairs` cut it
+  every code, those it was later judged on included); :func:`training_windows` and :func:`pairs` cut it
   into training examples.
 - :func:`build_original_model` is the original's sequence model: three LSTMs that see **one** time
   step, whose state is reset on every call (so it has no memory at all), a Dense layer and an MDN
   head.
 - :func:`build_sequence_model` is the same stack trained on windows, with the loss at every step;
   :func:`stateful_twin` runs it one step at a time, carrying the LSTM state, with the same weights.
-  One switch, ``music``, makes it a **music-conditioned** model (chapter 9): beside each code it
+  One setting, ``music_width``, makes it a **music-conditioned** model (chapter 9): beside each code it
   reads the music of the frame it predicts (:func:`dancenet.music.beat_features`).
 - :class:`StandStill` and :class:`LinearAutoregressive` are the baselines every model must beat.
 - Every model is scored by its **held-out NLL**: the mean negative log-likelihood per latent
@@ -86,12 +86,12 @@ class Standardizer:
 @dataclass(frozen=True)
 class LatentSequence:
     """A standardized latent sequence, split in time: ``train`` comes first, ``held_out`` after;
-    ``music``, where the dance has music, the music features of every code's frame, ``(T, F)``."""
+    ``music_features``, where the dance has music, the music features of every code's frame, ``(T, F)``."""
 
     train: np.ndarray
     held_out: np.ndarray
     scaler: Standardizer
-    music: np.ndarray | None = None
+    music_features: np.ndarray | None = None
 
     @property
     def whole(self) -> np.ndarray:
@@ -99,67 +99,71 @@ class LatentSequence:
         return np.concatenate([self.train, self.held_out])
 
 
-def prepare(latents, held_out: float = HELD_OUT, music=None) -> LatentSequence:
+def prepare(latents, held_out: float = HELD_OUT, music_features=None) -> LatentSequence:
     """The ``z_mean`` sequence ``(T, D)`` split chronologically and standardized on its first part;
-    ``music`` (optional) holds the music features of each code's frame, ``(T, F)``."""
+    ``music_features`` (optional) holds the music features of each code's frame, ``(T, F)``."""
     latents = check_sequence(latents)
     cut = held_out_start(len(latents), held_out)
     if cut < 2:
         raise ValueError(f"a sequence of {len(latents)} codes leaves nothing to train on")
-    if music is not None:
-        music = check_sequence(music, "music feature sequence")
-        if len(music) != len(latents):
-            raise ValueError(f"{len(music)} frames of music features for {len(latents)} codes: one per code")
+    if music_features is not None:
+        music_features = check_sequence(music_features, "music feature sequence")
+        if len(music_features) != len(latents):
+            raise ValueError(
+                f"{len(music_features)} frames of music features for {len(latents)} codes: one per code"
+            )
     scaler = Standardizer.fit(latents[:cut])
-    return LatentSequence(scaler.transform(latents[:cut]), scaler.transform(latents[cut:]), scaler, music)
+    return LatentSequence(
+        scaler.transform(latents[:cut]), scaler.transform(latents[cut:]), scaler, music_features
+    )
 
 
-def pairs(sequence) -> tuple[np.ndarray, np.ndarray]:
+def pairs(codes) -> tuple[np.ndarray, np.ndarray]:
     """``(z_t, z_{t+1})`` for every step: the training examples of the original's sequence model."""
-    sequence = check_sequence(sequence)
-    return sequence[:-1], sequence[1:]
+    codes = check_sequence(codes)
+    return codes[:-1], codes[1:]
 
 
-def windows(sequence, length: int = WINDOW, stride: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Overlapping windows ``(n, length, D)`` of the sequence and, for each, the same window one
+def training_windows(codes, length: int = WINDOW, stride: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Overlapping windows ``(n, length, D)`` of ``codes`` and, for each, the same window one
     step later (the target at every step is the next code)."""
-    sequence = check_sequence(sequence)
+    codes = check_sequence(codes)
     length = check_positive_int(length, "window length")
     stride = check_positive_int(stride or max(1, length // 8), "stride")
-    if len(sequence) < length + 1:
-        raise ValueError(f"a sequence of {len(sequence)} codes is too short for windows of {length}")
-    starts = np.arange(0, len(sequence) - length, stride)
+    if len(codes) < length + 1:
+        raise ValueError(f"a sequence of {len(codes)} codes is too short for windows of {length}")
+    starts = np.arange(0, len(codes) - length, stride)
     index = starts[:, None] + np.arange(length)
-    return sequence[index], sequence[index + 1]
+    return codes[index], codes[index + 1]
 
 
-def with_next_music(codes, music) -> np.ndarray:
+def with_next_music(codes, music_features) -> np.ndarray:
     """Each code beside the music of the *next* frame, ``(T, D + F)``: what a music-conditioned model
     reads to predict that frame (the music is known ahead; the dance is not). The last code has no
     next frame and keeps its own music."""
-    codes, music = check_sequence(codes), check_sequence(music, "music feature sequence")
-    if len(codes) != len(music):
-        raise ValueError(f"{len(music)} frames of music features for {len(codes)} codes")
-    return np.concatenate([codes, np.concatenate([music[1:], music[-1:]])], axis=1)
+    codes, heard = check_sequence(codes), check_sequence(music_features, "music feature sequence")
+    if len(codes) != len(heard):
+        raise ValueError(f"{len(heard)} frames of music features for {len(codes)} codes")
+    return np.concatenate([codes, np.concatenate([heard[1:], heard[-1:]])], axis=1)
 
 
-def music_windows(codes, music, length: int = WINDOW, stride: int | None = None):
-    """:func:`windows` for a music-conditioned model: ``((codes, next music), next codes)``."""
+def music_training_windows(codes, music_features, length: int = WINDOW, stride: int | None = None):
+    """:func:`training_windows` for a music-conditioned model: ``((codes, next music), next codes)``."""
     dimensions = np.shape(codes)[1]
-    inputs, targets = windows(with_next_music(codes, music), length, stride)
+    inputs, targets = training_windows(with_next_music(codes, music_features), length, stride)
     return (inputs[..., :dimensions], inputs[..., dimensions:]), targets[..., :dimensions]
 
 
-def stretched(sequence, rate: float) -> np.ndarray:
-    """``sequence`` ``(T, F)`` played ``rate`` times as fast, by linear interpolation between frames:
+def stretched(series, rate: float) -> np.ndarray:
+    """``series`` ``(T, F)`` played ``rate`` times as fast, by linear interpolation between frames:
     a dance and its music at another tempo (``rate`` 1.15: 15 % faster, fewer frames)."""
-    sequence = check_sequence(sequence)
+    series = check_sequence(series)
     if not rate > 0:
         raise ValueError(f"rate must be positive, got {rate!r}")
-    times = np.arange(0, len(sequence) - 1 + 1e-9, rate)
-    below = np.minimum(times.astype(int), len(sequence) - 2)
+    times = np.arange(0, len(series) - 1 + 1e-9, rate)
+    below = np.minimum(times.astype(int), len(series) - 2)
     weight = (times - below)[:, None]
-    return ((1 - weight) * sequence[below] + weight * sequence[below + 1]).astype(np.float32)
+    return ((1 - weight) * series[below] + weight * series[below + 1]).astype(np.float32)
 
 
 def minimum_codes(window: int = WINDOW, held_out: float = HELD_OUT) -> int:
@@ -232,21 +236,22 @@ def build_sequence_model(
     profile: Profile | str | None = None,
     centered: bool = True,
     input_noise: float = INPUT_NOISE,
-    music: int = 0,
+    music_width: int = 0,
 ) -> keras.Model:
     """The model with memory: the same stack over whole sequences ``(batch, time, D)``, a mixture
     over the next code at every step, centered on the current code (:class:`AddCurrentCode`), or —
     ``centered=False`` — on nothing, predicting the next code outright as the original does.
     ``input_noise`` (standardized units, training only; 0 for none) is added to the codes read.
 
-    ``music`` > 0 conditions it on music: a second input ``(batch, time, music)`` of features of the
-    frame each step predicts (:func:`with_next_music`) is joined to the codes before the LSTMs."""
+    ``music_width`` > 0 conditions it on music: a second input ``(batch, time, music_width)`` of
+    features of the frame each step predicts (:func:`with_next_music`) is joined to the codes before
+    the LSTMs."""
     profile = get_profile(profile)
     codes = keras.Input((None, profile.latent_dim), name="z")
     x = layers.GaussianNoise(input_noise, name="input_noise")(codes)  # active in training only
     inputs = codes
-    if music:
-        heard = keras.Input((None, check_positive_int(music, "music features")), name="music")
+    if music_width:
+        heard = keras.Input((None, check_positive_int(music_width, "music features")), name="music")
         x = layers.Concatenate(name="with_music")([x, heard])
         inputs = [codes, heard]
     for i in range(1, profile.lstm_layers + 1):
@@ -258,10 +263,10 @@ def build_sequence_model(
             profile.latent_dim, profile.mixtures, name=ADD_CURRENT_CODE_LAYER, dtype="float32"
         )
         params = add_current_code([params, codes])
-    return keras.Model(inputs, params, name="music_sequence_model" if music else "sequence_model")
+    return keras.Model(inputs, params, name="music_sequence_model" if music_width else "sequence_model")
 
 
-def is_windowed(model: keras.Model) -> bool:
+def reads_windows(model: keras.Model) -> bool:
     """Whether ``model`` reads windows of codes ``(batch, time, D)``, as the model with memory does,
     rather than one code ``(batch, D)``, as the original's does."""
     return len(model.inputs[0].shape) == 3
@@ -339,7 +344,7 @@ def _validation_cut(train_count: int, fraction: float = 0.1) -> int:
 
 
 def train_original_model(
-    sequence: LatentSequence,
+    latent_sequence: LatentSequence,
     profile: Profile | str | None = None,
     epochs: int | None = None,
     batch_size: int = 64,
@@ -351,14 +356,15 @@ def train_original_model(
     """The original's sequence model trained on ``(z_t, z_{t+1})`` pairs of the training part (Adam
     5e-4, as the original); the last 10 % of the training part chooses the best epoch."""
     profile = get_profile(profile)
-    cut = _validation_cut(len(sequence.train))
+    train = latent_sequence.train
+    cut = _validation_cut(len(train))
 
-    def data():
-        return *pairs(sequence.train[:cut]), pairs(sequence.train[cut - 1 :])
+    def datasets():
+        return *pairs(train[:cut]), pairs(train[cut - 1 :])
 
     return _train(
         lambda: build_original_model(profile),
-        data,
+        datasets,
         profile,
         epochs,
         batch_size,
@@ -370,7 +376,7 @@ def train_original_model(
 
 
 def train_sequence_model(
-    sequence: LatentSequence,
+    latent_sequence: LatentSequence,
     profile: Profile | str | None = None,
     epochs: int | None = None,
     window: int = WINDOW,
@@ -378,7 +384,7 @@ def train_sequence_model(
     learning_rate: float = 1e-3,
     centered: bool = True,
     input_noise: float = INPUT_NOISE,
-    music: bool = False,
+    hears_music: bool = False,
     tempo_rates: tuple = (1.0,),
     strategy=None,
     seed: int = 0,
@@ -387,47 +393,50 @@ def train_sequence_model(
     """The model with memory trained on overlapping windows of the training part, the loss at
     every step; the last 10 % of the training part (as windows) chooses the best epoch.
     ``centered`` and ``input_noise`` are :func:`build_sequence_model`'s (see :data:`ABLATION`);
-    ``music`` conditions it on the sequence's music features (``sequence.music``), and
+    ``hears_music`` conditions it on the sequence's music features, and
     ``tempo_rates`` adds the training part :func:`stretched` to each of those tempo rates, the
     codes and their music together, so that a model learns to follow the beat it hears rather than
     the one tempo it was shown."""
     profile = get_profile(profile)
-    cut = _validation_cut(len(sequence.train))
-    if music and sequence.music is None:
-        raise ValueError("this latent sequence has no music features to condition on (prepare(..., music=))")
-    heard = sequence.music[: len(sequence.train)] if music else None
+    train = latent_sequence.train
+    cut = _validation_cut(len(train))
+    if hears_music and latent_sequence.music_features is None:
+        raise ValueError(
+            "this latent sequence has no music features to condition on (prepare(..., music_features=))"
+        )
+    heard = latent_sequence.music_features[: len(train)] if hears_music else None
 
     def cut_windows(start, stop, length, stride=None):
-        if music:
-            return music_windows(sequence.train[start:stop], heard[start:stop], length, stride)
-        return windows(sequence.train[start:stop], length, stride)
+        if hears_music:
+            return music_training_windows(train[start:stop], heard[start:stop], length, stride)
+        return training_windows(train[start:stop], length, stride)
 
-    def training_windows():
+    def training_part():
         parts = [cut_windows(0, cut, window)]
         if any(rate != 1.0 for rate in tempo_rates):
-            if not music:
-                raise ValueError("tempo_rates stretch a dance with its music: train with music=True")
-            joined = np.concatenate([sequence.train[:cut], heard[:cut]], axis=1)
-            dimensions = sequence.train.shape[1]
+            if not hears_music:
+                raise ValueError("tempo_rates stretch a dance with its music: train with hears_music=True")
+            joined = np.concatenate([train[:cut], heard[:cut]], axis=1)
+            dimensions = train.shape[1]
             for rate in (rate for rate in tempo_rates if rate != 1.0):
                 faster = stretched(joined, rate)
-                parts.append(music_windows(faster[:, :dimensions], faster[:, dimensions:], window))
-        if not music:
+                parts.append(music_training_windows(faster[:, :dimensions], faster[:, dimensions:], window))
+        if not hears_music:
             return parts[0]
         inputs, targets = zip(*parts)
         codes, heard_windows = (np.concatenate(part) for part in zip(*inputs))
         return (codes, heard_windows), np.concatenate(targets)
 
-    def data():
-        validation = len(sequence.train) - (cut - 1)
+    def datasets():
+        validation = len(train) - (cut - 1)
         return (
-            *training_windows(),
+            *training_part(),
             cut_windows(cut - 1, None, min(window, validation - 1), stride=max(1, window // 4)),
         )
 
     return _train(
-        lambda: build_sequence_model(profile, centered, input_noise, heard.shape[1] if music else 0),
-        data,
+        lambda: build_sequence_model(profile, centered, input_noise, heard.shape[1] if hears_music else 0),
+        datasets,
         profile,
         epochs,
         batch_size,
@@ -528,31 +537,33 @@ class LinearAutoregressive:
 # ----------------------------------------------------------------------------- evaluation
 
 
-def held_out_nll(model, sequence: LatentSequence, context: int = WINDOW, batch_size: int = 256) -> np.ndarray:
+def held_out_nll(
+    model, latent_sequence: LatentSequence, context: int = WINDOW, batch_size: int = 256
+) -> np.ndarray:
     """NLL per dimension (nats) of every held-out code given the codes before it, ``(len(held_out),)``.
 
     ``model`` is a baseline, the original's sequence model (which sees only the previous code) or a
     windowed model (which sees the ``context`` codes before each target, reaching back into the
     training part).
     """
-    whole = sequence.whole
-    first = len(sequence.train)
-    targets = sequence.held_out
+    whole = latent_sequence.whole
+    first = len(latent_sequence.train)
+    targets = latent_sequence.held_out
     if isinstance(model, StandStill):
         return model.nll(whole[first - 1 : -1], targets)
     if isinstance(model, LinearAutoregressive):
         return model.nll(whole[first - model.order : -1], targets)
     dimensions = whole.shape[1]
     components = model.get_layer(mdn.MDN_LAYER).components
-    if not is_windowed(model):  # the original's: one previous code
+    if not reads_windows(model):  # the original's: one previous code
         params = mixture_parameters(model, whole[first - 1 : -1], batch_size)
     else:
         context = min(context, first)
         index = np.arange(first, len(whole))[:, None] - context + np.arange(context)
         if music_width(model):
-            if sequence.music is None:
+            if latent_sequence.music_features is None:
                 raise ValueError(f"{model.name} reads music, and this latent sequence has none")
-            whole = with_next_music(whole, sequence.music)
+            whole = with_next_music(whole, latent_sequence.music_features)
         params = mixture_parameters(model, whole[index], batch_size)[:, -1]
     nll = mdn.negative_log_likelihood(targets, params, dimensions, components)
     return keras.ops.convert_to_numpy(nll) / dimensions

@@ -287,26 +287,26 @@ class FramingTuner(widgets.VBox):
         """The settings with the sliders' values; an even window (typed in Python) is made odd."""
         return replace(self.settings, margin=float(self.margin.value), median_window=self.smoothing.value | 1)
 
-    def window(self) -> tuple[int, int, int, int]:
-        """The current frame's crop window ``(top, left, height, width)`` in pixels, as
-        :func:`dancenet.framing.crop_windows` cuts it (it may reach past the frame's edges)."""
+    def crop_box(self) -> tuple[int, int, int, int]:
+        """The current frame's crop box ``(top, left, height, width)`` in pixels, as
+        :func:`dancenet.framing.dancer_crops` cuts it (it may reach past the frame's edges)."""
         x, y, body = np.asarray(self.smoothed[self.frame.value], np.float64)
         height, width = self.masks.shape[1:]
         out_h, out_w = self.image_size
-        window_h = int(max(2, np.round(body * height * (1 + self._settings().margin))))
-        window_w = int(max(2, np.round(window_h * out_w / out_h)))
+        box_h = int(max(2, np.round(body * height * (1 + self._settings().margin))))
+        box_w = int(max(2, np.round(box_h * out_w / out_h)))
         return (
-            int(np.round(y * height - window_h / 2)),
-            int(np.round(x * width - window_w / 2)),
-            window_h,
-            window_w,
+            int(np.round(y * height - box_h / 2)),
+            int(np.round(x * width - box_w / 2)),
+            box_h,
+            box_w,
         )
 
     def crop(self) -> np.ndarray:
         """The current frame's framed silhouette, float32 ``(h, w, 1)`` in [0, 1]."""
         i = self.frame.value
         labels = None if self.labels is None else self.labels[i : i + 1]
-        return framing.crop_windows(
+        return framing.dancer_crops(
             self.masks[i : i + 1], self.smoothed[i : i + 1], self.image_size, self._settings().margin, labels
         )[0]
 
@@ -325,10 +325,10 @@ class FramingTuner(widgets.VBox):
 
     def _window_corners(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """The window's top-left and bottom-right pixels ``(x, y)`` in the bordered frame, kept on it."""
-        top, left, window_h, window_w = self.window()
+        top, left, box_h, box_w = self.crop_box()
         height, width = np.add(self.masks.shape[1:], 2 * self.border)
-        xs = np.clip([left + self.border, left + self.border + window_w - 1], 0, width - 1)
-        ys = np.clip([top + self.border, top + self.border + window_h - 1], 0, height - 1)
+        xs = np.clip([left + self.border, left + self.border + box_w - 1], 0, width - 1)
+        ys = np.clip([top + self.border, top + self.border + box_h - 1], 0, height - 1)
         return (int(xs[0]), int(ys[0])), (int(xs[1]), int(ys[1]))
 
     def picture(self) -> np.ndarray:
@@ -345,14 +345,14 @@ class FramingTuner(widgets.VBox):
 
     def _update(self, _change=None) -> None:
         i = self.frame.value
-        _, _, window_h, window_w = self.window()
+        _, _, box_h, box_w = self.crop_box()
         found = (
             "dancer found" if self.track.found[i] else "dancer <b>missed</b> (window from the smoothed track)"
         )
         dropped = int((~self.track.found).sum())
         self.image.value = plotting.png_bytes(self.picture(), self.zoom)
         self.caption.value = (
-            f"frame {i} · {found} · window <b>{window_h}×{window_w}</b> px · "
+            f"frame {i} · {found} · window <b>{box_h}×{box_w}</b> px · "
             f"{dropped} of {len(self.masks)} frames dropped (no dancer) · "
             f"<span style='color:#28dc5a'>■ window</span> "
             f"<span style='color:#ffe600'>● raw centre</span> "
@@ -645,9 +645,9 @@ class ChoreographyStudio(widgets.VBox):
         from .choreography import DEFAULT_TEMPERATURE
 
         self.dancer, self.fps = dancer, dancer.fps
-        self.warm_up = min(warm_up, len(dancer.data.train) - 1)
+        self.warm_up = min(warm_up, len(dancer.latent_sequence.train) - 1)
         fps = self.fps
-        last_start = len(dancer.data.train) - self.warm_up
+        last_start = len(dancer.latent_sequence.train) - self.warm_up
         self.start = widgets.IntSlider(
             last_start, 0, last_start, description="start at code", style=_WIDE, layout=_slider_layout()
         )
@@ -674,7 +674,7 @@ class ChoreographyStudio(widgets.VBox):
 
     def codes(self) -> np.ndarray:
         """A new dance for the current settings: standardized codes ``(frames, D)``."""
-        warm = self.dancer.data.train[self.start.value : self.start.value + self.warm_up]
+        warm = self.dancer.latent_sequence.train[self.start.value : self.start.value + self.warm_up]
         dances = self.dancer.choreographer.generate(
             warm, self.length.value, self.temperature.value, self.seed.value
         )
@@ -692,7 +692,7 @@ class ChoreographyStudio(widgets.VBox):
             f"{self.start.value}–{self.start.value + self.warm_up - 1}, "
             f"τ = {self.temperature.value:.2f}, "
             f"seed {self.seed.value} · motion energy <b>{energy:.2f}</b> "
-            f"(real dance {measures.motion_energy(self.dancer.data.train):.2f})"
+            f"(real dance {measures.motion_energy(self.dancer.latent_sequence.train):.2f})"
         )
 
 

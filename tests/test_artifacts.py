@@ -282,7 +282,7 @@ def test_trained_sequence_models_are_cached(shared_cache):
 def test_the_music_is_the_stage_s_soundtrack_heard_at_every_code(shared_cache):
     from dancenet import music, sequence
 
-    heard = shared_cache.music
+    heard = shared_cache.dance_music
     recording = shared_cache.stage
     assert heard.features.shape == (len(shared_cache.latents), len(music.FEATURES))
     assert heard.tempo == pytest.approx(recording.meta["bpm"], rel=0.02)
@@ -310,7 +310,7 @@ def test_a_video_without_a_soundtrack_has_no_music_to_learn_from(shared_cache, t
     frames = video.read_frames(shared_cache.stage.video_path, max_frames=150, progress=False)
     silent = video.write_video(tmp_path / "silent.mp4", frames, 30.0)
     with pytest.raises(music.AudioError, match="could not read sound from"):
-        Pipeline(CI, video=silent, progress=False).music  # noqa: B018
+        Pipeline(CI, video=silent, progress=False).dance_music  # noqa: B018
 
 
 def test_the_move_judge_is_cached_and_judges_only_the_stage(shared_cache, tmp_path):

@@ -153,7 +153,7 @@ def test_shadow_suppression_ignores_a_darker_copy_of_the_background():
 
 def test_silhouettes_have_model_size_and_soft_edges(moving_square):
     _, truth = moving_square
-    images = background.silhouettes(truth, (24, 40))
+    images = background.silhouette_images(truth, (24, 40))
     assert images.shape == (len(truth), 24, 40, 1) and images.dtype == np.float32
     assert images.min() >= 0 and images.max() <= 1
     assert ((images > 0) & (images < 1)).any()
@@ -171,7 +171,7 @@ def test_silhouettes_have_model_size_and_soft_edges(moving_square):
         (lambda: background.remove_background(np.zeros((2, 8, 8, 3), np.float32)), "uint8"),
         (lambda: background.remove_background(np.zeros((0, 8, 8, 3), np.uint8)), "non-empty|shape"),
         (lambda: background.threshold_masks(np.zeros((1, 8, 8, 3), np.uint8), 300), "0–255"),
-        (lambda: background.silhouettes(np.zeros((1, 16, 16), bool), (15, 16)), "divisible by 8"),
+        (lambda: background.silhouette_images(np.zeros((1, 16, 16), bool), (15, 16)), "divisible by 8"),
         (
             lambda: background.difference_masks(np.zeros((1, 8, 8, 3), np.uint8), np.zeros((8, 9, 3))),
             "does not match",

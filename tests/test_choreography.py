@@ -206,7 +206,7 @@ def test_side_by_side_and_grid_layouts():
 @pytest.fixture(scope="module")
 def hearing():
     keras.utils.set_random_seed(1)
-    return choreography.Choreographer(sequence.build_sequence_model(CI, music=3))
+    return choreography.Choreographer(sequence.build_sequence_model(CI, music_width=3))
 
 
 def test_a_model_that_hears_dances_as_it_was_trained_to_read(hearing, warm_up):
@@ -214,31 +214,37 @@ def test_a_model_that_hears_dances_as_it_was_trained_to_read(hearing, warm_up):
     laid out as in training (each code beside the next frame's music), predicts every code."""
     rng = np.random.default_rng(2)
     warm_music, music = rng.normal(size=(10, 3)), rng.normal(size=(12, 3))
-    codes = hearing.generate(warm_up[0], 12, 0.0, music=music, warm_up_music=warm_music)[0]
+    codes = hearing.generate(warm_up[0], 12, 0.0, music_features=music, warm_up_music_features=warm_music)[0]
     dance = np.concatenate([warm_up[0], codes])
     joined = sequence.with_next_music(dance, np.concatenate([warm_music, music]))
     params = sequence.mixture_parameters(hearing.model, joined[None, :-1])[0]
     expected = [mdn.sample(p, CI.latent_dim, CI.mixtures, 0.0) for p in params[9:]]
     np.testing.assert_allclose(codes, expected, atol=1e-4)
-    other = hearing.generate(warm_up[0], 12, 0.0, music=music[::-1], warm_up_music=warm_music)[0]
+    other = hearing.generate(
+        warm_up[0], 12, 0.0, music_features=music[::-1], warm_up_music_features=warm_music
+    )[0]
     assert not np.allclose(other, codes)  # other music, another dance
 
 
 def test_a_model_that_hears_needs_music_and_a_deaf_one_refuses_it(hearing, choreographer, warm_up):
     music, warm_music = np.zeros((5, 3)), np.zeros((10, 3))
-    with pytest.raises(ValueError, match=r"music must be \(5, 3\), one row of music features per frame"):
-        hearing.generate(warm_up, 5, warm_up_music=warm_music)
-    with pytest.raises(ValueError, match=r"warm_up_music must be \(10, 3\)"):
-        hearing.generate(warm_up, 5, music=music, warm_up_music=warm_music[:4])
+    with pytest.raises(
+        ValueError, match=r"music_features must be \(5, 3\), one row of music features per frame"
+    ):
+        hearing.generate(warm_up, 5, warm_up_music_features=warm_music)
+    with pytest.raises(ValueError, match=r"warm_up_music_features must be \(10, 3\)"):
+        hearing.generate(warm_up, 5, music_features=music, warm_up_music_features=warm_music[:4])
     with pytest.raises(ValueError, match="NaN"):
-        hearing.generate(warm_up, 5, music=np.full((5, 3), np.nan), warm_up_music=warm_music)
+        hearing.generate(
+            warm_up, 5, music_features=np.full((5, 3), np.nan), warm_up_music_features=warm_music
+        )
     with pytest.raises(ValueError, match="does not read music"):
-        choreographer.generate(warm_up, 5, music=music, warm_up_music=warm_music)
+        choreographer.generate(warm_up, 5, music_features=music, warm_up_music_features=warm_music)
 
 
 def test_a_dancer_warms_up_on_the_last_training_codes_and_their_music(hearing, choreographer):
     rng = np.random.default_rng(3)
-    data = sequence.prepare(rng.normal(size=(200, CI.latent_dim)), music=rng.normal(size=(200, 3)))
+    data = sequence.prepare(rng.normal(size=(200, CI.latent_dim)), music_features=rng.normal(size=(200, 3)))
     music = rng.normal(size=(30, 3))
     decoder = vae.build_vae(CI, seed=0)
     dancer = choreography.Dancer(hearing.model, data, decoder, fps=15)
@@ -246,7 +252,9 @@ def test_a_dancer_warms_up_on_the_last_training_codes_and_their_music(hearing, c
     dances = dancer.dance(music_features=music, temperature=0.5, seed=2, dancers=2, warm_up=20)
     start = len(data.train) - 20
     warm = np.repeat(data.train[None, start:], 2, axis=0)
-    direct = hearing.generate(warm, 30, 0.5, 2, music=music, warm_up_music=data.music[start:160])
+    direct = hearing.generate(
+        warm, 30, 0.5, 2, music_features=music, warm_up_music_features=data.music_features[start:160]
+    )
     np.testing.assert_array_equal(dances, direct)
     frames = dancer.decode(dances[0])
     np.testing.assert_array_equal(frames, decoder.decode(data.scaler.inverse(dances[0])))

@@ -131,16 +131,16 @@ def test_bad_options_say_what_is_wrong(option, value):
 # ----------------------------------------------------------------------------- the move judge
 
 
-def test_move_windows_stack_consecutive_frames_as_channels():
+def test_move_clips_stack_consecutive_frames_as_channels():
     frames = np.arange(10, dtype=np.float32)[:, None, None] * np.ones((10, 4, 6), np.float32) / 10
-    windows = judges.move_windows(frames, length=3)
-    assert windows.shape == (8, 4, 6, 3)
-    assert np.allclose(windows[5, 0, 0], [0.5, 0.6, 0.7])  # window 5 holds frames 5, 6 and 7
+    clips = judges.move_clips(frames, length=3)
+    assert clips.shape == (8, 4, 6, 3)
+    assert np.allclose(clips[5, 0, 0], [0.5, 0.6, 0.7])  # clip 5 holds frames 5, 6 and 7
 
 
-def test_move_windows_need_one_whole_window():
-    with pytest.raises(ValueError, match="2 frames are fewer than one judge window of 3"):
-        judges.move_windows(np.zeros((2, 4, 6)), length=3)
+def test_move_clips_need_one_whole_clip():
+    with pytest.raises(ValueError, match="2 frames are fewer than one judge clip of 3"):
+        judges.move_clips(np.zeros((2, 4, 6)), length=3)
 
 
 def moving_bar(frames: int, down: bool, height: int = 16, width: int = 24) -> np.ndarray:
@@ -157,12 +157,12 @@ def test_judge_data_splits_in_time_and_never_crosses_a_dropped_frame():
     images = np.zeros((100, 16, 24), np.float32)
     indices = np.r_[np.arange(0, 60, 2), np.arange(70, 210, 2)]  # frames 60-68 dropped
     labels = np.arange(100) // 10
-    data = judges.judge_data(images, labels, indices, window=4)
+    data = judges.judge_data(images, labels, indices, clip_length=4)
     train, validation, held_out = (data.starts[p] for p in ("train", "validation", "held_out"))
     assert train.max() + 4 <= validation.min() and validation.max() + 4 <= held_out.min()
     assert held_out.min() >= 80  # the last 20 % of the 100 silhouettes
     every = np.concatenate([train, validation, held_out])
-    assert not np.isin(np.arange(27, 30), every).any()  # windows 27-29 would span the gap after 29
+    assert not np.isin(np.arange(27, 30), every).any()  # clips 27-29 would span the gap after 29
     assert np.array_equal(data.labels["train"], labels[train + 2])  # the middle frame's label
 
 
@@ -171,12 +171,12 @@ def bar_judge():
     """A judge trained to tell a bar sweeping down from one sweeping up, in blocks of 40 frames."""
     images = np.concatenate([moving_bar(40, down=block % 2 == 0) for block in range(12)])
     labels = np.repeat(np.arange(12) % 2, 40)
-    data = judges.judge_data(images, labels, np.arange(len(images)), window=4)
+    data = judges.judge_data(images, labels, np.arange(len(images)), clip_length=4)
     judge, _ = judges.train_move_judge(data, epochs=15, progress=False)
     return judge, data, images
 
 
-def test_a_judge_learns_which_way_a_bar_moves_from_windows_of_frames(bar_judge):
+def test_a_judge_learns_which_way_a_bar_moves_from_clips_of_frames(bar_judge):
     judge, data, images = bar_judge
     true, judged = judges.held_out_moves(judge, data)
     assert (true == judged).mean() > 0.9  # one frame alone is right half the time: it needs motion

@@ -48,7 +48,7 @@ def test_prepare_refuses_bad_input():
 
 def test_windows_and_pairs_target_the_next_step():
     seq = np.arange(30, dtype=np.float32)[:, None] * [1, -1]
-    inputs, targets = sequence.windows(seq, length=8, stride=4)
+    inputs, targets = sequence.training_windows(seq, length=8, stride=4)
     assert inputs.shape == targets.shape == (6, 8, 2)
     np.testing.assert_array_equal(targets[:, :-1], inputs[:, 1:])
     np.testing.assert_array_equal(inputs[1, :, 0], np.arange(4, 12))
@@ -56,7 +56,7 @@ def test_windows_and_pairs_target_the_next_step():
     current, following = sequence.pairs(seq)
     np.testing.assert_array_equal(following[:, 0], current[:, 0] + 1)
     with pytest.raises(ValueError, match="too short"):
-        sequence.windows(seq, length=30)
+        sequence.training_windows(seq, length=30)
 
 
 def test_original_model_has_the_original_parameter_count():
@@ -183,19 +183,19 @@ def test_with_next_music_pairs_each_code_with_the_next_frame_s_music():
     joined = sequence.with_next_music(codes, music)
     np.testing.assert_array_equal(joined[:, :2], codes)
     np.testing.assert_array_equal(joined[:, 2], [101, 102, 103, 104, 104])
-    (inputs, heard), targets = sequence.music_windows(codes, music, length=3, stride=1)
+    (inputs, heard), targets = sequence.music_training_windows(codes, music, length=3, stride=1)
     assert inputs.shape == (2, 3, 2) and heard.shape == (2, 3, 1) and targets.shape == (2, 3, 2)
     np.testing.assert_array_equal(heard[0, :, 0], [101, 102, 103])  # the music of each target's frame
     np.testing.assert_array_equal(targets[0], codes[1:4])
     with pytest.raises(ValueError, match="4 frames of music features for 5 codes"):
         sequence.with_next_music(codes, music[:4])
     with pytest.raises(ValueError, match="one per code"):
-        sequence.prepare(np.zeros((20, 2)), music=np.zeros((19, 1)))
+        sequence.prepare(np.zeros((20, 2)), music_features=np.zeros((19, 1)))
 
 
 def test_the_music_switch_adds_one_input_and_nothing_else():
     deaf = sequence.build_sequence_model(CI)
-    hearing = sequence.build_sequence_model(CI, music=5)
+    hearing = sequence.build_sequence_model(CI, music_width=5)
     assert sequence.music_width(deaf) == 0 and sequence.music_width(hearing) == 5
     assert [tuple(i.shape) for i in hearing.inputs] == [(None, None, CI.latent_dim), (None, None, 5)]
     # the same layers; only the first LSTM's input weights grow, by 5 rows of 4 gates
@@ -215,10 +215,10 @@ def test_a_model_that_hears_predicts_what_only_the_music_tells():
     rng = np.random.default_rng(0)
     heard = rng.normal(size=(480, 2)).astype(np.float32)
     codes = heard + 0.05 * rng.normal(size=heard.shape).astype(np.float32)
-    split = sequence.prepare(codes, music=heard)
+    split = sequence.prepare(codes, music_features=heard)
     profile = dataclasses.replace(CI, latent_dim=2, sequence_epochs=30)
     options = {"window": 24, "learning_rate": 3e-3, "input_noise": 0.0, "progress": False}
-    hearing, _ = sequence.train_sequence_model(split, profile, music=True, **options)
+    hearing, _ = sequence.train_sequence_model(split, profile, hears_music=True, **options)
     deaf, _ = sequence.train_sequence_model(split, profile, **options)
     with_music = sequence.held_out_nll(hearing, split, context=24).mean()
     without = sequence.held_out_nll(deaf, split, context=24).mean()
@@ -226,7 +226,7 @@ def test_a_model_that_hears_predicts_what_only_the_music_tells():
     assert with_music < without - 0.5  # 0.53 against 1.30 after 30 epochs (a model fed the
     # music of the frame it reads, not the one it predicts, would be as deaf as the other)
     with pytest.raises(ValueError, match="no music features"):
-        sequence.train_sequence_model(sequence.prepare(codes), profile, music=True, **options)
+        sequence.train_sequence_model(sequence.prepare(codes), profile, hears_music=True, **options)
     with pytest.raises(ValueError, match="reads music, and this latent sequence has none"):
         sequence.held_out_nll(hearing, sequence.prepare(codes), context=24)
 
@@ -241,5 +241,5 @@ def test_stretched_plays_a_sequence_faster_or_slower_by_interpolation():
     np.testing.assert_allclose(sequence.stretched(ramp, 1.0), ramp)
     with pytest.raises(ValueError, match="rate must be positive"):
         sequence.stretched(ramp, 0.0)
-    with pytest.raises(ValueError, match="train with music=True"):
+    with pytest.raises(ValueError, match="train with hears_music=True"):
         sequence.train_sequence_model(sequence.prepare(wave(200, dimensions=2)), CI, tempo_rates=(0.9, 1.0))

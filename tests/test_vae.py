@@ -101,7 +101,7 @@ def test_reconstruction_loss_is_summed_binary_cross_entropy():
 @pytest.fixture(scope="module")
 def stage_silhouettes():
     clip = stage.render_clip(240, seed=7, progress=False)
-    return background.silhouettes(clip.masks, PROFILES["ci"].image_size)
+    return background.silhouette_images(clip.masks, PROFILES["ci"].image_size)
 
 
 def test_loss_falls_on_a_stage_clip(stage_silhouettes):

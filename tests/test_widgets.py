@@ -97,7 +97,7 @@ def test_feature_map_viewer_follows_frame_layer_and_channel(stage_clip):
     from dancenet import background, vae
     from dancenet.widgets import FeatureMapViewer
 
-    images = background.silhouettes(stage_clip.masks[:20:4], (48, 80))
+    images = background.silhouette_images(stage_clip.masks[:20:4], (48, 80))
     viewer = FeatureMapViewer(vae.build_encoder("ci", seed=0), images)
     assert viewer.layer.options == ("conv1", "pool1", "conv2", "pool2", "conv3", "pool3")
     first = viewer.image.value
@@ -115,7 +115,7 @@ def test_feature_map_viewer_follows_frame_layer_and_channel(stage_clip):
 def small_autoencoder(stage_clip):
     from dancenet import background, vae
 
-    images = background.silhouettes(stage_clip.masks[:120:2], (48, 80))
+    images = background.silhouette_images(stage_clip.masks[:120:2], (48, 80))
     model, _ = vae.train_autoencoder(images, "ci", epochs=3, batch_size=16, progress=False)
     return model, images
 
@@ -245,8 +245,8 @@ def test_beat_studio_dances_to_a_song_of_the_chosen_tempo_with_its_beats_marked(
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     codes = rng.normal(size=(150, 16)).cumsum(axis=0).astype(np.float32)
-    data = sequence.prepare(codes, music=rng.normal(size=(150, len(music.FEATURES))))
-    hearing = sequence.build_sequence_model("ci", music=len(music.FEATURES))
+    data = sequence.prepare(codes, music_features=rng.normal(size=(150, len(music.FEATURES))))
+    hearing = sequence.build_sequence_model("ci", music_width=len(music.FEATURES))
     decoder = vae.build_vae("ci", seed=0)
     dancers = {
         "with music": choreography.Dancer(hearing, data, decoder, fps=15),
@@ -289,7 +289,7 @@ def test_framing_tuner_margin_scales_the_window(framing_tuner, stage_clip):
     heights = {}
     for margin in (0.0, 0.4):
         framing_tuner.margin.value = margin
-        top, left, heights[margin], width = framing_tuner.window()
+        top, left, heights[margin], width = framing_tuner.crop_box()
         assert heights[margin] == pytest.approx(body * (1 + margin), abs=0.5)
         assert width == pytest.approx(heights[margin] * 104 / 64, abs=0.5)
         assert f"{heights[margin]}×{width}" in framing_tuner.caption.value
@@ -346,7 +346,7 @@ def test_framing_tuner_keeps_only_the_dancer_and_marks_the_window(stage_clip):
     assert (tuner.track.shapes >= 2).all() and tuner.track.found.all()
     assert tuner.track.raw[:, 0].min() > 0.2  # the track stays on the dancer, right of the passer-by
     tuner.frame.value = 10
-    top, left, height, width = tuner.window()
+    top, left, height, width = tuner.crop_box()
     picture = tuner.picture()
     bordered = np.add(masks.shape[1:], 2 * tuner.border)
     bottom, right = np.minimum(np.add([top + height, left + width], tuner.border - 1), bordered - 1)

@@ -76,9 +76,15 @@ def test_chapters_show_committed_figures_and_widgets(html):
 
 
 def test_exercises_and_solutions_render(html):
+    # exercises are bold, numbered paragraphs; solutions are collapsed: their prose in <details>,
+    # their code behind myst-nb's toggle (the hide-input tag)
     for page in sorted((html / "chapters").glob("*.html")):
         text = page.read_text()
-        assert "exercise" in text and "solution" in text
+        number = int(page.stem[:2])
+        assert f"<strong>Exercise {number}.1 — " in text, f"{page.name} shows no exercise"
+        assert f"<summary>Solution to Exercise {number}.1" in text, f"{page.name} shows no solution"
+        assert "<details" in text and "</details>" in text
+        assert "hide-input" in text, f"{page.name} does not collapse its solutions' code"
 
 
 def test_bibliography_resolves(html):

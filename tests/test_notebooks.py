@@ -177,9 +177,9 @@ class TestChapter:
         for part in (
             "Learning objectives",
             "Summary",
-            "```{exercise}",
-            "```{solution",
-            "{cite}",
+            "**Exercise ",
+            "<summary>Solution to Exercise ",
+            "book/references.html",
             "## References",
         ):
             assert part in prose, f"missing {part!r}"

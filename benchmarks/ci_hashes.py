@@ -86,7 +86,9 @@ def main() -> None:
         for name in RECIPES:
             (folder,) = (work / "cache").glob(f"{name}-ci-*")
             print(f"{name:26s} {folder_hash(folder)}")
-        cli = [sys.executable, "-m", "dancenet"]
+        # ci's barely trained dances come out empty, which the command line refuses to write (exit
+        # 3); the hashes are of what it would write, so its check is switched off here
+        cli = [sys.executable, "-c", "import sys, dancenet.cli as c; c.FIGURE_FRAMES = 0; sys.exit(c.main())"]
 
         def run(*args):
             result = subprocess.run([*cli, *args], env=env, capture_output=True, text=True)

@@ -16,6 +16,7 @@ from importlib import metadata
 
 from .devices import device_summary
 from .profiles import Profile, get_profile
+from .smoke import smoke_note
 
 
 def opencv_requirement() -> str:
@@ -47,5 +48,7 @@ def start(keep_models_on_drive: bool = False) -> Profile:
         print(f"cache on Google Drive: {keep_cache_on_drive()}")
     profile = get_profile()
     print(profile)
+    if note := smoke_note(profile):
+        print(note)
     print(device_summary())
     return profile

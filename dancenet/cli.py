@@ -38,9 +38,27 @@ EPILOG = """steps of `dance` (each cached under $DANCENET_CACHE, so a second run
   5. write --out (MP4) and --gif, at the video's frame rate divided by the profile's stride
 with --music song.wav: step 3 learns the dance with the music it was danced to (the video's
 soundtrack; a video without one stops with an error: --stage learns from the course's stage
-dancer and its music), step 4 dances as long as the song, to its tracked beats, and --out
-carries the song as its soundtrack
+dancer and its music), step 4 dances as long as the song, to its tracked beats (placed at
+the tempo --bpm gives, if given), and --out carries the song as its soundtrack
+
+after step 4 the dance is checked: a frame shows a figure when at least 1% of its pixels are
+silhouette; when fewer than half the generated frames do, the dance came out empty, nothing is
+written (no --out, no --gif) and the command says what to try and exits with status 3
+
+exit status: 0 done; 1 bad input or an error (named); 3 the dance came out empty (nothing
+written); 130 interrupted
 """
+
+#: a generated frame shows a figure when at least this fraction of its pixels is silhouette
+FIGURE_FILL = 0.01
+#: a dance is written only when at least this fraction of its frames shows a figure
+FIGURE_FRAMES = 0.5
+#: the exit status of a dance that came out empty
+EXIT_EMPTY = 3
+
+
+class EmptyDanceError(Exception):
+    """The generated dance is (nearly) empty: too few frames show a figure to be worth writing."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,6 +119,13 @@ def _parser() -> argparse.ArgumentParser:
         "long as the song and carries it as its soundtrack",
     )
     dance.add_argument(
+        "--bpm",
+        type=float,
+        help="with --music: the song's tempo in beats per minute, 40 to 240, when you know it; "
+        "the beats are then placed at that tempo (default: found in the song — printed, and a "
+        "tracker can hear a slow song at twice its tempo or a fast one at half)",
+    )
+    dance.add_argument(
         "--frames", type=int, default=300, help="frames to generate (default 300; --music: the song's length)"
     )
     dance.add_argument(
@@ -155,6 +180,8 @@ def _dance(args) -> None:
 
     if args.out.suffix.lower() != ".mp4" or (args.gif and args.gif.suffix.lower() != ".gif"):
         raise ValueError("--out must end in .mp4 and --gif in .gif")
+    if args.bpm is not None and (args.music is None or not 40 <= args.bpm <= 240):
+        raise ValueError(f"--bpm gives the tempo of --music and must lie in 40–240, got {args.bpm:g}")
     for path in filter(None, (args.out, args.gif)):
         _check_writable(path)
     song = music.read_audio(args.music) if args.music else None  # a bad song stops before any training
@@ -164,13 +191,22 @@ def _dance(args) -> None:
             _check_soundtrack(args.video)
     pipeline = Pipeline(args.profile, video=args.video)
     print(pipeline.profile)
+    _print_smoke_note(pipeline.profile)
     if args.video is None:
         print("the course's stage dancer (--stage): rendering its video when it is not cached")
         info = video.video_info(pipeline.stage.video_path)
     print(f"video: {info.frame_count} frames of {info.width}×{info.height} at {info.fps:g} fps")
     beats = features = None
     if song is not None:  # a song without a beat stops here, before any training
-        beats, features = music.song_features(song, pipeline.fps)
+        beats, features = music.song_features(song, pipeline.fps, tempo=args.bpm)
+        if args.bpm is None:
+            print(
+                f"music: {args.music.name}, tempo tracked at {beats.tempo:.1f} bpm (if the song is at "
+                f"half or twice that, give its tempo: --bpm)"
+            )
+        else:
+            told = f"told --bpm {args.bpm:g}"
+            print(f"music: {args.music.name}, beats tracked at {beats.tempo:.1f} bpm ({told})")
     temperature = DEFAULT_TEMPERATURE if args.temperature is None else args.temperature
     print("step 1: silhouettes framed on the dancer")
     _check_long_enough(pipeline.silhouettes, info.fps, pipeline.profile.frame_stride)
@@ -196,7 +232,53 @@ def _dance(args) -> None:
         temperature=temperature,
         seed=args.seed,
     )[0]
-    _write(args, dancer.decode(codes), dancer.fps, audio=args.music)
+    silhouettes = dancer.decode(codes)
+    check_dance(silhouettes, pipeline.profile)
+    _write(args, silhouettes, dancer.fps, audio=args.music)
+
+
+def _print_smoke_note(profile) -> None:
+    from .smoke import smoke_note
+
+    if note := smoke_note(profile):
+        print(note)
+
+
+def figure_frames(silhouettes, fill: float = FIGURE_FILL):
+    """Which frames of a dance show a figure: a bool per frame, true where at least ``fill`` of its
+    pixels are silhouette (above one half). ``silhouettes`` are decoder outputs ``(N, H, W[, 1])``
+    in [0, 1], or ``uint8`` frames."""
+    import numpy as np
+
+    images = np.asarray(silhouettes)
+    images = images.astype(np.float32) / 255 if images.dtype == np.uint8 else images.astype(np.float32)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"expected silhouettes (N, H, W) or (N, H, W, 1) with N ≥ 1, got {images.shape}")
+    return (images > 0.5).mean(axis=(1, 2)) >= fill
+
+
+def check_dance(silhouettes, profile=None) -> None:
+    """Stop with an :class:`EmptyDanceError` that says what to try when fewer than
+    :data:`FIGURE_FRAMES` of the dance's frames show a figure (:func:`figure_frames`)."""
+    from .smoke import REAL_PROFILE, is_smoke_profile
+
+    shown = figure_frames(silhouettes)
+    if shown.mean() >= FIGURE_FRAMES:
+        return
+    smoke = profile is not None and is_smoke_profile(profile)
+    advice = (
+        f"--profile {REAL_PROFILE} (this profile barely trains its models)"
+        if smoke
+        else f"--profile {REAL_PROFILE} or gpu if you used a smaller one"
+    )
+    raise EmptyDanceError(
+        f"the dance came out empty: {int(shown.sum())} of its {len(shown)} frames show a figure "
+        f"(at least {FIGURE_FILL:.0%} of the frame), and at least {FIGURE_FRAMES:.0%} must; nothing "
+        f"was written. The models did not learn the dancer: try a longer video, one where the dancer "
+        f"is closer or larger in the frame, or {advice}."
+    )
 
 
 def _check_writable(path: Path) -> None:
@@ -250,8 +332,8 @@ def _check_long_enough(silhouettes, fps: float, stride: int) -> None:
 
 
 def main(argv=None) -> int:
-    """Run the command line; returns the exit status (0 on success, 1 on bad input, 130 when
-    interrupted)."""
+    """Run the command line; returns the exit status (0 on success, 1 on bad input,
+    :data:`EXIT_EMPTY` when the dance came out empty, 130 when interrupted)."""
     args = _parser().parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ log, once started
     try:
@@ -264,6 +346,9 @@ def main(argv=None) -> int:
 
             start_tensorflow()  # its start-up log captured, never on the terminal
         {"stage": _stage, "dance": _dance, "song": _song}[args.command](args)
+    except EmptyDanceError as error:
+        print(f"dancenet {args.command}: {error}", file=sys.stderr)
+        return EXIT_EMPTY
     except KeyboardInterrupt:
         print(
             f"dancenet {args.command}: interrupted; every finished step stays cached, nothing "

@@ -9,7 +9,8 @@ turned into numbers at the video's frame rate. The steps, each a function here:
 - :func:`onset_envelope`: how sharply the sound's spectrum rises at each moment — peaks where
   a drum is hit or a note starts (librosa's spectral flux on a mel spectrogram);
 - :func:`track_beats`: the beat times, by librosa's dynamic-programming tracker (Ellis 2007), and
-  the tempo, from a straight line fitted through them;
+  the tempo, from a straight line fitted through them — at a tempo given, or found among
+  :data:`TEMPO_RANGE` and checked for being twice or half the music's own;
 - :func:`beat_features`: per video frame, where it falls in its beat (as sine and cosine, so the
   end of one beat is close to the start of the next) and the onset strength there;
   :func:`song_features` goes from samples to beats and features in one call.
@@ -38,6 +39,13 @@ SILENCE = 1e-3
 #: the tolerance within which a tracked beat counts as a hit (the usual ±70 ms of beat-tracking
 #: evaluations)
 HIT_WINDOW = 0.07
+#: the tempi (beats per minute) a tracker looks among when it is not told the tempo: those of
+#: ``dancenet song``, every one equally likely
+TEMPO_RANGE = (40.0, 240.0)
+#: the onsets of an off-beat reach at most about 45 % of a beat's in the stage's music, those of a
+#: beat at least about 70 % of its neighbour's (a backbeat): a place between the two is a beat of
+#: its own above this share of a beat's strength, and an off-beat below it
+OFFBEAT_SHARE = 0.6
 
 
 class AudioError(ValueError):
@@ -133,21 +141,66 @@ def onset_envelope(samples, sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray,
     return times, (strength / max(float(strength.max()), 1e-9)).astype(np.float32)
 
 
-def track_beats(samples, sample_rate: int = SAMPLE_RATE) -> Beats:
+def track_beats(samples, sample_rate: int = SAMPLE_RATE, tempo: float | None = None) -> Beats:
     """The beats of ``samples``: librosa's beat tracker on the onset envelope, and the tempo.
 
+    Give ``tempo`` (beats per minute) when it is known — a song made at that tempo — and the tracker
+    only places the beats. Without it, the tempo is found among :data:`TEMPO_RANGE`, every tempo
+    there equally likely: librosa's default belief, centred on 120 bpm, pulls a slow song to twice
+    its tempo. A tracker can still land an octave off (every off-beat taken for a beat, or every
+    other beat missed), so :func:`_metrical_level` checks where the strong onsets fall and tracks
+    again at half or twice the tempo where they say so.
+
     The tracker's own tempo estimate comes in steps (one onset frame more or less per beat is
-    several per cent at 120 bpm), so the tempo is taken from the beats it found instead: the slope
-    of a straight line through beat time against beat number, which averages those steps away.
+    several per cent at 120 bpm), so the tempo returned is taken from the beats it found instead:
+    the slope of a straight line through beat time against beat number, which averages those steps
+    away.
     """
     import librosa
+    import scipy.stats
 
+    low, high = TEMPO_RANGE
+    if tempo is not None and not low <= tempo <= high:
+        raise ValueError(f"tempo must lie in {low:g}–{high:g} bpm, got {tempo!r}")
     times, strength = onset_envelope(samples, sample_rate)
-    _, beats = librosa.beat.beat_track(onset_envelope=strength, sr=sample_rate, hop_length=HOP, units="time")
+
+    def track(**how) -> tuple[float, np.ndarray]:
+        bpm, frames = librosa.beat.beat_track(onset_envelope=strength, sr=sample_rate, hop_length=HOP, **how)
+        return float(np.atleast_1d(bpm)[0]), np.asarray(frames, int)
+
+    if tempo is not None:
+        _, frames = track(bpm=float(tempo))
+    else:
+        estimate, frames = track(prior=scipy.stats.uniform(low, high - low))
+        factor = _metrical_level(strength, frames)
+        if factor != 1:  # kept within the range: 79.5 bpm found for a song at 40 is tracked at 40
+            _, frames = track(bpm=float(np.clip(factor * estimate, low, high)))
+    beats = times[frames] if len(frames) else np.zeros(0)
     if len(beats) < 4:
         raise AudioError("no steady beat found in the music: it needs at least four beats a tracker can hear")
     slope = np.polyfit(np.arange(len(beats)), beats, 1)[0]
     return Beats(np.asarray(beats, np.float64), float(60.0 / slope))
+
+
+def _metrical_level(strength: np.ndarray, frames: np.ndarray) -> float:
+    """Whether beats tracked at ``frames`` of the onset envelope keep the music's own tempo (1),
+    twice it (0.5: every other tracked beat is much weaker — an off-beat), or half of it (2: half-way
+    between two tracked beats the onsets are nearly as strong — a beat was skipped).
+
+    Weaker and nearly as strong are measured against :data:`OFFBEAT_SHARE`, by the median of the
+    strongest onset within two frames (±23 ms) of each place."""
+    if len(frames) < 8:
+        return 1.0
+
+    def peak(at) -> float:
+        return float(np.median([strength[max(f - 2, 0) : f + 3].max() for f in at]))
+
+    even, odd = peak(frames[::2]), peak(frames[1::2])
+    if min(even, odd) < OFFBEAT_SHARE * max(even, odd):
+        return 0.5
+    if peak((frames[:-1] + frames[1:]) // 2) >= OFFBEAT_SHARE * peak(frames):
+        return 2.0
+    return 1.0
 
 
 def beat_f_measure(reference, estimated, window: float = HIT_WINDOW) -> float:
@@ -214,10 +267,15 @@ def beat_features(
 
 
 def song_features(
-    samples, fps: float, n_frames: int | None = None, sample_rate: int = SAMPLE_RATE
+    samples,
+    fps: float,
+    n_frames: int | None = None,
+    sample_rate: int = SAMPLE_RATE,
+    tempo: float | None = None,
 ) -> tuple[Beats, np.ndarray]:
     """A song's tracked beats, and its music features (:func:`beat_features`) for ``n_frames`` frames
-    of a dance at ``fps`` — by default as many as the song lasts."""
-    beats, onsets = track_beats(samples, sample_rate), onset_envelope(samples, sample_rate)
+    of a dance at ``fps`` — by default as many as the song lasts. Give ``tempo`` (bpm) where it is
+    known: :func:`track_beats` then only places the beats."""
+    beats, onsets = track_beats(samples, sample_rate, tempo), onset_envelope(samples, sample_rate)
     n_frames = int(len(samples) / sample_rate * fps) if n_frames is None else n_frames
     return beats, beat_features(beats, onsets, n_frames, fps)

@@ -198,6 +198,44 @@ def _offline_player(player: str, alt: str) -> str:
     return player.replace("<img id=", f'<img alt="{html.escape(alt)}" id=', 1)
 
 
+#: the narrowest a video player is shown: narrower, its own controls (play, time, volume) crowd out
+PLAYER_MIN_WIDTH = 320
+
+
+def video_player_html(data: bytes, size: tuple[int, int], min_width: int = PLAYER_MIN_WIDTH) -> str:
+    """An HTML5 player for MP4 ``data`` whose frames are ``size = (height, width)``: shown at the
+    smallest whole multiple of that size at least ``min_width`` wide, pixels kept sharp
+    (``image-rendering: pixelated``), looping, with its controls."""
+    import base64
+    import math
+
+    height, width = size
+    if height < 1 or width < 1:
+        raise ValueError(f"a video's frames have a size, got {size}")
+    factor = max(1, math.ceil(min_width / width))
+    source = base64.b64encode(data).decode("ascii")
+    return (
+        f'<video controls loop width="{width * factor}" height="{height * factor}" '
+        f'style="image-rendering: pixelated">\n'
+        f' <source src="data:video/mp4;base64,{source}" type="video/mp4">\n'
+        "Your browser does not support the video tag.\n</video>"
+    )
+
+
+def video_player(path, min_width: int = PLAYER_MIN_WIDTH):
+    """An MP4 file embedded in the page as a player at least ``min_width`` pixels wide
+    (:func:`video_player_html`): a 64×104 dance is shown 4× as large, not at a size its own
+    controls do not fit in."""
+    from pathlib import Path
+
+    from IPython.display import HTML
+
+    from .video import video_info
+
+    info = video_info(path)
+    return HTML(video_player_html(Path(path).read_bytes(), (info.height, info.width), min_width))
+
+
 def figure_png(fig) -> bytes:
     """A Matplotlib figure as PNG bytes (for ``ipywidgets.Image``)."""
     import io

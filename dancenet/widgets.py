@@ -22,6 +22,52 @@ from .video import to_uint8
 
 _WIDE = {"description_width": "110px"}
 _FRAMING = FramingSettings()  # frozen: one shared default is safe
+#: the largest a picture is shown, in CSS pixels: with its controls it fits a laptop screen (700 px)
+MAX_IMAGE_WIDTH, MAX_IMAGE_HEIGHT = 720, 360
+
+
+def _profile_note(profile) -> widgets.HTML:
+    """One line on top of an explorer in a smoke profile (``ci``): its models are barely trained,
+    and which profile gives real results (:func:`dancenet.smoke.smoke_note`); empty otherwise."""
+    import html
+
+    from .smoke import smoke_note
+
+    note = smoke_note(profile)
+    return widgets.HTML(f"<span style='color:#b35c00'>⚠ {html.escape(note)}</span>" if note else "")
+
+
+def _noted(note: widgets.HTML, children: list) -> list:
+    """The explorer's children, with the profile note first where there is one."""
+    return [note, *children] if note.value else list(children)
+
+
+def _fit(height: int, width: int, zoom: float) -> float:
+    """The factor a ``height × width`` picture is shown at: ``zoom``, less where the picture would
+    outgrow :data:`MAX_IMAGE_WIDTH` × :data:`MAX_IMAGE_HEIGHT`."""
+    return min(zoom, MAX_IMAGE_WIDTH / width, MAX_IMAGE_HEIGHT / height)
+
+
+def _show(image: widgets.Image, picture: np.ndarray, zoom: float) -> None:
+    """Put ``picture`` on ``image`` enlarged ``zoom`` times (less where it would outgrow the maximum
+    size), pixels repeated, and declare that size: the browser shows the PNG's pixels 1:1, neither
+    stretched to the page's width nor blurred."""
+    picture = np.asarray(picture)
+    height, width = picture.shape[:2]
+    factor = _fit(height, width, zoom)
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    if factor == int(factor):
+        data = plotting.png_bytes(picture, int(factor))
+    else:
+        smaller = cv2.INTER_AREA if factor < 1 else cv2.INTER_NEAREST
+        data = plotting.png_bytes(cv2.resize(plotting.upscale(picture, 1), size, interpolation=smaller), 1)
+    image.value = data
+    image.layout.width, image.layout.height = f"{size[0]}px", f"{size[1]}px"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """``(width, height)`` of PNG bytes, from the header."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def _temperature_slider(value: float) -> widgets.FloatSlider:
@@ -40,7 +86,9 @@ class StageBrowser(widgets.VBox):
 
     VIEWS = ("frame", "mask", "overlay")
 
-    def __init__(self, frames, masks, labels=None, move_names=None, fps: float = 30.0, zoom: int = 2):
+    def __init__(
+        self, frames, masks, labels=None, move_names=None, fps: float = 30.0, zoom: int = 2, profile=None
+    ):
         frames, masks = np.asarray(frames), np.asarray(masks, bool)
         if frames.ndim != 4 or masks.shape != frames.shape[:3]:
             raise ValueError(f"frames {frames.shape} and masks {masks.shape} do not match")
@@ -54,9 +102,10 @@ class StageBrowser(widgets.VBox):
         )
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
+        self.note = _profile_note(profile)
         for control in (self.frame, self.view):
             control.observe(self._update, names="value")
-        super().__init__([self.frame, self.view, self.image, self.caption])
+        super().__init__(_noted(self.note, [self.frame, self.view, self.image, self.caption]))
         self._update()
 
     @classmethod
@@ -82,7 +131,7 @@ class StageBrowser(widgets.VBox):
 
     def _update(self, _change=None) -> None:
         i = self.frame.value
-        self.image.value = plotting.png_bytes(self.picture(), self.zoom)
+        _show(self.image, self.picture(), self.zoom)
         move = ""
         if self.labels is not None:
             label = int(self.labels[i])
@@ -107,7 +156,7 @@ class BackgroundTuner(widgets.VBox):
         "knn": ("sensitivity", 50, 2000, 10, 400),
     }
 
-    def __init__(self, frames, truth, score_every: int = 5, zoom: int = 2):
+    def __init__(self, frames, truth, score_every: int = 5, zoom: int = 2, profile=None):
         self.frames = np.asarray(frames)
         self.truth = np.asarray(truth, bool)
         if self.frames.ndim != 4 or self.truth.shape != self.frames.shape[:3]:
@@ -135,20 +184,24 @@ class BackgroundTuner(widgets.VBox):
         )
         self.image = widgets.Image(format="png")
         self.score = widgets.HTML()
+        self.note = _profile_note(profile)
         self._set_slider("median")
         self.method.observe(self._method_changed, names="value")
         for control in (self.level, self.shadows, self.clean):
             control.observe(self._settings_changed, names="value")
         self.frame.observe(self._frame_changed, names="value")
         super().__init__(
-            [
-                self.method,
-                self.level,
-                widgets.HBox([self.shadows, self.clean]),
-                self.frame,
-                self.image,
-                self.score,
-            ]
+            _noted(
+                self.note,
+                [
+                    self.method,
+                    self.level,
+                    widgets.HBox([self.shadows, self.clean]),
+                    self.frame,
+                    self.image,
+                    self.score,
+                ],
+            )
         )
         self._settings_changed()
 
@@ -197,7 +250,7 @@ class BackgroundTuner(widgets.VBox):
         i = self.frame.value
         mask = self.masks([i])[0]
         picture = plotting.mask_comparison(self.frames[i], mask, self.truth[i])
-        self.image.value = plotting.png_bytes(np.concatenate([self.frames[i], picture], axis=1), self.zoom)
+        _show(self.image, np.concatenate([self.frames[i], picture], axis=1), self.zoom)
         self.score.value = (
             f"IoU on this frame <b>{background.iou(mask, self.truth[i]):.3f}</b> · "
             f"mean IoU over {len(self.scored)} frames <b>{self._mean:.3f}</b> "
@@ -220,7 +273,9 @@ class FramingTuner(widgets.VBox):
 
     WINDOW, CENTRE, OTHERS, OUTSIDE = (40, 220, 90), (255, 230, 0), (60, 120, 255), (128, 128, 128)
 
-    def __init__(self, frames, masks, settings: FramingSettings = _FRAMING, image_size=(64, 104), zoom=2):
+    def __init__(
+        self, frames, masks, settings: FramingSettings = _FRAMING, image_size=(64, 104), zoom=2, profile=None
+    ):
         frames, masks = np.asarray(frames), np.asarray(masks)
         if frames.ndim != 4 or frames.shape[-1] != 3 or masks.shape != frames.shape[:3]:
             raise ValueError(
@@ -269,10 +324,13 @@ class FramingTuner(widgets.VBox):
         )
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
+        self.note = _profile_note(profile)
         self.smoothing.observe(self._smoothing_changed, names="value")
         for control in (self.margin, self.frame):
             control.observe(self._update, names="value")
-        super().__init__([self.margin, self.smoothing, self.frame, self.image, self.caption])
+        super().__init__(
+            _noted(self.note, [self.margin, self.smoothing, self.frame, self.image, self.caption])
+        )
         self._smoothing_changed()
 
     def _check_found(self, settings: FramingSettings) -> None:
@@ -350,7 +408,7 @@ class FramingTuner(widgets.VBox):
             "dancer found" if self.track.found[i] else "dancer <b>missed</b> (window from the smoothed track)"
         )
         dropped = int((~self.track.found).sum())
-        self.image.value = plotting.png_bytes(self.picture(), self.zoom)
+        _show(self.image, self.picture(), self.zoom)
         self.caption.value = (
             f"frame {i} · {found} · window <b>{box_h}×{box_w}</b> px · "
             f"{dropped} of {len(self.masks)} frames dropped (no dancer) · "
@@ -373,7 +431,7 @@ class FeatureMapViewer(widgets.VBox):
     to the input silhouette.
     """
 
-    def __init__(self, encoder, images, zoom: int = 3):
+    def __init__(self, encoder, images, zoom: int = 3, profile=None):
         from . import vae
 
         self.images = vae.check_silhouettes(images)
@@ -394,10 +452,11 @@ class FeatureMapViewer(widgets.VBox):
         )
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
+        self.note = _profile_note(profile)
         self.layer.observe(self._layer_changed, names="value")
         for control in (self.frame, self.channel):
             control.observe(self._update, names="value")
-        super().__init__([self.frame, self.layer, self.channel, self.image, self.caption])
+        super().__init__(_noted(self.note, [self.frame, self.layer, self.channel, self.image, self.caption]))
         self._update()
 
     def picture(self) -> np.ndarray:
@@ -420,7 +479,7 @@ class FeatureMapViewer(widgets.VBox):
 
     def _update(self, _change=None) -> None:
         feature = self.maps[self.layer.value]
-        self.image.value = plotting.png_bytes(self.picture(), self.zoom)
+        _show(self.image, self.picture(), self.zoom)
         self.caption.value = (
             f"layer <b>{self.layer.value}</b>: {feature.shape[1]}×{feature.shape[2]} "
             f"× {feature.shape[3]} channels · channel {self.channel.value}, "
@@ -440,7 +499,7 @@ class ReconstructionViewer(widgets.VBox):
     own spread per dimension: a model whose nearby codes decode to similar dancers degrades gently.
     """
 
-    def __init__(self, models: dict, images, zoom: int = 3, seed: int = 0):
+    def __init__(self, models: dict, images, zoom: int = 3, seed: int = 0, profile=None):
         from . import vae
 
         self.images = vae.check_silhouettes(images)
@@ -459,9 +518,10 @@ class ReconstructionViewer(widgets.VBox):
         )
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
+        self.note = _profile_note(profile)
         for control in (self.frame, self.model, self.noise):
             control.observe(self._update, names="value")
-        super().__init__([self.frame, self.model, self.noise, self.image, self.caption])
+        super().__init__(_noted(self.note, [self.frame, self.model, self.noise, self.image, self.caption]))
         self._update()
 
     def reconstruction(self) -> np.ndarray:
@@ -475,7 +535,8 @@ class ReconstructionViewer(widgets.VBox):
         reconstruction = self.reconstruction()
         truth, found = original[..., 0] > 0.5, reconstruction[..., 0] > 0.5
         difference = plotting.mask_comparison(np.full((*truth.shape, 3), 255, np.uint8), found, truth)
-        self.image.value = plotting.png_bytes(
+        _show(
+            self.image,
             plotting.side_by_side(_silhouette_rgb(original), _silhouette_rgb(reconstruction), difference),
             self.zoom,
         )
@@ -494,7 +555,7 @@ class LatentExplorer(widgets.VBox):
     codes of real frames (:func:`dancenet.vae.latent_directions`), starting from the mean code.
     """
 
-    def __init__(self, model, latents, directions: int = 5, zoom: int = 3):
+    def __init__(self, model, latents, directions: int = 5, zoom: int = 3, profile=None):
         from . import vae
 
         self.model, self.zoom = model, zoom
@@ -514,10 +575,11 @@ class LatentExplorer(widgets.VBox):
         self.reset = widgets.Button(description="back to the mean")
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
+        self.note = _profile_note(profile)
         for slider in self.sliders:
             slider.observe(self._update, names="value")
         self.reset.on_click(self._reset)
-        super().__init__([*self.sliders, self.reset, self.image, self.caption])
+        super().__init__(_noted(self.note, [*self.sliders, self.reset, self.image, self.caption]))
         self._update()
 
     def code(self) -> np.ndarray:
@@ -534,7 +596,7 @@ class LatentExplorer(widgets.VBox):
     def _update(self, _change=None) -> None:
         code = self.code()
         picture = self.model.decode(code[None])[0]
-        self.image.value = plotting.png_bytes(_silhouette_rgb(picture), self.zoom)
+        _show(self.image, _silhouette_rgb(picture), self.zoom)
         offset = np.linalg.norm(code - self.center)
         self.caption.value = (
             f"{len(self.sliders)} of {len(self.center)} directions · distance from "
@@ -549,7 +611,7 @@ class MDNPlayground(widgets.VBox):
     ``models`` maps a component count to a fitted model (:func:`dancenet.mdn.fit_toy`).
     """
 
-    def __init__(self, x, y, models: dict, seed: int = 0):
+    def __init__(self, x, y, models: dict, seed: int = 0, profile=None):
         import keras
 
         from . import mdn
@@ -576,10 +638,13 @@ class MDNPlayground(widgets.VBox):
         self.resample = widgets.Button(description="new samples")
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
+        self.note = _profile_note(profile)
         for control in (self.components, self.temperature):
             control.observe(self._update, names="value")
         self.resample.on_click(self._new_samples)
-        super().__init__([self.components, self.temperature, self.resample, self.image, self.caption])
+        super().__init__(
+            _noted(self.note, [self.components, self.temperature, self.resample, self.image, self.caption])
+        )
         self._update()
 
     def samples(self) -> np.ndarray:
@@ -596,7 +661,7 @@ class MDNPlayground(widgets.VBox):
 
         k = self.components.value
         means, _, weights = mdn.tempered_mixture(self.params[k][1], 1, k, self.temperature.value)
-        fig, ax = plt.subplots(figsize=(6, 3.6))
+        fig, ax = plt.subplots(figsize=(5.4, 3.2))  # fits MAX_IMAGE_HEIGHT unshrunk
         ax.scatter(self.x[:, 0], self.y[:, 0], s=4, c="#bbb", label="data")
         ax.scatter(self.x[:, 0], self.samples()[:, 0], s=4, c="#c33", label="MDN samples")
         for c in range(k):
@@ -627,6 +692,12 @@ class MDNPlayground(widgets.VBox):
         fig = self.figure()
         self.image.value = plotting.figure_png(fig)
         plt.close(fig)
+        width, height = _png_size(self.image.value)  # a plot: shrunk to fit where it is too large
+        factor = _fit(height, width, 1.0)
+        self.image.layout.width, self.image.layout.height = (
+            f"{round(width * factor)}px",
+            f"{round(height * factor)}px",
+        )
         k = self.components.value
         self.caption.value = (
             f"mean NLL of the data under the {k}-component MDN (τ = 1): <b>{self.nll[k]:.3f}</b> nats"
@@ -641,7 +712,7 @@ class ChoreographyStudio(widgets.VBox):
     its VAE turns the new codes into silhouettes.
     """
 
-    def __init__(self, dancer, warm_up: int = 64, zoom: float = 2.5):
+    def __init__(self, dancer, warm_up: int = 64, zoom: float = 2.5, profile=None):
         from .choreography import DEFAULT_TEMPERATURE
 
         self.dancer, self.fps = dancer, dancer.fps
@@ -663,12 +734,15 @@ class ChoreographyStudio(widgets.VBox):
         )
         self.seed = widgets.IntText(0, description="random seed", style=_WIDE)
         self.button = widgets.Button(description="dance!", button_style="primary")
-        width = int(zoom * dancer.vae.decoder.output.shape[2])  # the browser enlarges: a small GIF to store
-        self.image = widgets.Image(format="gif", layout=widgets.Layout(width=f"{width}px"))
+        self.image = widgets.Image(format="gif", layout=_gif_layout(dancer, zoom))
         self.caption = widgets.HTML()
+        self.note = _profile_note(profile)
         self.button.on_click(self.dance)
         super().__init__(
-            [self.start, self.temperature, self.length, self.seed, self.button, self.image, self.caption]
+            _noted(
+                self.note,
+                [self.start, self.temperature, self.length, self.seed, self.button, self.image, self.caption],
+            )
         )
         self.dance()
 
@@ -696,6 +770,14 @@ class ChoreographyStudio(widgets.VBox):
         )
 
 
+def _gif_layout(dancer, zoom: float) -> widgets.Layout:
+    """The declared size of a dance's GIF: the browser enlarges it ``zoom`` times (less where it
+    would outgrow the maximum size), so the stored GIF stays small."""
+    height, width = dancer.vae.decoder.output.shape[1:3]
+    factor = _fit(height, width, zoom)
+    return widgets.Layout(width=f"{round(width * factor)}px", height=f"{round(height * factor)}px")
+
+
 def wav_bytes(samples, sample_rate: int) -> bytes:
     """Mono samples in [-1, 1] as the bytes of a 16-bit WAV file (for an ``Audio`` widget)."""
     import io
@@ -716,7 +798,9 @@ class BeatStudio(widgets.VBox):
     one that dances deaf beside it); all share one frame rate and VAE.
     """
 
-    def __init__(self, dancers: dict, temperature: float, seconds: float = 8.0, zoom: float = 2.5):
+    def __init__(
+        self, dancers: dict, temperature: float, seconds: float = 8.0, zoom: float = 2.5, profile=None
+    ):
         if not dancers:
             raise ValueError("name at least one dancer: {'name': Dancer}")
         self.dancers, self.fps = dancers, next(iter(dancers.values())).fps
@@ -727,13 +811,16 @@ class BeatStudio(widgets.VBox):
         self.dancer = widgets.ToggleButtons(options=list(dancers), description="dancer", style=_WIDE)
         self.seed = widgets.IntText(1, description="random seed", style=_WIDE)
         self.button = widgets.Button(description="dance!", button_style="primary")
-        width = int(zoom * next(iter(dancers.values())).vae.decoder.output.shape[2])
-        self.image = widgets.Image(format="gif", layout=widgets.Layout(width=f"{width}px"))
+        self.image = widgets.Image(format="gif", layout=_gif_layout(next(iter(dancers.values())), zoom))
         self.song = widgets.Audio(format="wav", autoplay=False, loop=False)
         self.caption = widgets.HTML()
+        self.note = _profile_note(profile)
         self.button.on_click(self.dance)
         super().__init__(
-            [self.tempo, self.dancer, self.seed, self.button, self.image, self.song, self.caption]
+            _noted(
+                self.note,
+                [self.tempo, self.dancer, self.seed, self.button, self.image, self.song, self.caption],
+            )
         )
         self.dance()
 
@@ -742,7 +829,8 @@ class BeatStudio(widgets.VBox):
 
         seed, bpm = self.seed.value, self.tempo.value
         song = stage.compose(stage.BeatClock.random(bpm, np.random.default_rng(seed)), self.seconds, seed)
-        beats, features = music.song_features(song.samples, self.fps, sample_rate=song.sample_rate)
+        # the studio made the song, so it knows its tempo: told it, the tracker cannot double it
+        beats, features = music.song_features(song.samples, self.fps, sample_rate=song.sample_rate, tempo=bpm)
         dancer = self.dancers[self.dancer.value]
         codes = dancer.dance(music_features=features, temperature=self.temperature, seed=seed)[0]
         frames = choreography.silhouette_frames(dancer.decode(codes))
@@ -752,7 +840,7 @@ class BeatStudio(widgets.VBox):
         alignment = judges.beat_alignment(song.beats, codes, self.fps)
         self.caption.value = (
             f"{self.dancer.value}: {len(codes)} frames ({self.seconds:g} s) to a song at {bpm} bpm "
-            f"(tracked: {beats.tempo:.1f}), τ = {self.temperature:g}, seed {seed} · "
+            f"(tracked at {beats.tempo:.1f}, told its tempo), τ = {self.temperature:g}, seed {seed} · "
             f"beat alignment <b>{alignment:.2f}</b> · motion energy "
             f"{measures.motion_energy(codes):.2f}"
         )

@@ -44,6 +44,14 @@ def test_start_prints_the_profile_and_devices_and_keeps_the_cache_on_drive_when_
     monkeypatch.setattr(colab, "keep_cache_on_drive", lambda: calls.append(1) or "/drive/cache")
     profile = chapter.start(on_drive)
     lines = capsys.readouterr().out.splitlines()
-    assert profile.name == "ci" and lines[-2] == str(profile)
+    assert profile.name == "ci" and lines[-3] == str(profile)
+    assert "models barely trained" in lines[-2] and "cpu profile" in lines[-2]  # ci: said at once
     assert lines[-1].startswith("TensorFlow sees ")
     assert calls == ([1] if on_drive else []) and ("cache on Google Drive" in lines[0]) is on_drive
+
+
+def test_start_says_nothing_more_in_a_profile_that_trains_for_real(monkeypatch, capsys):
+    monkeypatch.setenv("DANCENET_PROFILE", "cpu")
+    profile = chapter.start()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2] == str(profile) and lines[-1].startswith("TensorFlow sees ")

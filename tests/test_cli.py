@@ -31,6 +31,40 @@ def test_help_explains_each_step():
     assert result.returncode == 0
     for step in ("1.", "2.", "3.", "4.", "5.", "--temperature", "--profile"):
         assert step in result.stdout
+    assert "3 the dance came out empty (nothing\nwritten)" in result.stdout
+
+
+def _framed_stage_silhouettes(stage_clip):
+    from dancenet import framing
+
+    return framing.frame_dancer(stage_clip.masks[:120], (48, 80)).images
+
+
+def test_the_dance_check_passes_real_silhouettes(stage_clip):
+    from dancenet import background
+
+    framed = _framed_stage_silhouettes(stage_clip)
+    assert cli.figure_frames(framed).all()
+    cli.check_dance(framed, "ci")  # healthy frames pass, whatever the profile
+    whole = background.silhouette_images(stage_clip.masks[:120], (48, 80))  # the dancer unframed
+    assert cli.figure_frames(whole).mean() > 0.9
+    cli.check_dance(whole)
+    cli.check_dance((framed[..., 0] * 255).astype(np.uint8))  # frames as written
+
+
+def test_the_dance_check_stops_a_mostly_empty_dance(stage_clip):
+    framed = _framed_stage_silhouettes(stage_clip)[:40].copy()
+    framed[:25] *= 0.4  # gray ghosts below one half: no figure
+    assert cli.figure_frames(framed).sum() == 15
+    with pytest.raises(
+        cli.EmptyDanceError, match=r"15 of its 40 frames show a figure .* --profile cpu \(this"
+    ):
+        cli.check_dance(framed, "ci")
+    with pytest.raises(cli.EmptyDanceError, match="closer or larger"):
+        cli.check_dance(np.zeros((10, 48, 80, 1), np.float32), "cpu")
+    cli.check_dance(framed[10:])  # 15 of 30 frames is half: enough
+    with pytest.raises(ValueError, match="N ≥ 1"):
+        cli.figure_frames(np.zeros((0, 48, 80)))
 
 
 @pytest.fixture(scope="module")
@@ -63,27 +97,36 @@ def test_stage_writes_a_video_with_its_ground_truth(tiny_stage):
     assert all((tiny_stage.parent / name).exists() for name in ("truth.npz", "meta.json", "stage.wav"))
 
 
-def test_dance_end_to_end_in_the_ci_profile(tiny_stage, tmp_path, capsys):
+def test_dance_end_to_end_in_the_ci_profile(tiny_stage, tmp_path, capsys, monkeypatch):
     out, gif = tmp_path / "dance.mp4", tmp_path / "dance.gif"
-    status = cli.main(
-        [
-            "dance",
-            "--video",
-            str(tiny_stage),
-            "--out",
-            str(out),
-            "--gif",
-            str(gif),
-            "--profile",
-            "ci",
-            "--frames",
-            "40",
-            "--temperature",
-            "0.5",
-            "--seed",
-            "1",
-        ]
-    )
+    arguments = [
+        "dance",
+        "--video",
+        str(tiny_stage),
+        "--out",
+        str(out),
+        "--gif",
+        str(gif),
+        "--profile",
+        "ci",
+        "--frames",
+        "40",
+        "--temperature",
+        "0.5",
+        "--seed",
+        "1",
+    ]
+    # ci's models are barely trained: every generated frame comes out black, which is a failure
+    assert cli.main(arguments) == cli.EXIT_EMPTY
+    printed, errors = capsys.readouterr()
+    assert "models barely trained" in printed and "--profile cpu" in printed
+    assert "done" not in printed and "step 5" not in printed and "Traceback" not in errors
+    last = errors.splitlines()[-1]  # above it, the steps' progress bars
+    assert last.startswith("dancenet dance: the dance came out empty: 0 of its 40 frames show a figure")
+    assert "longer video" in last and "closer or larger" in last and "--profile cpu" in last
+    assert not out.exists() and not gif.exists()  # nothing half-done is written
+    monkeypatch.setattr(cli, "FIGURE_FRAMES", 0.0)  # accept the empty dance, to test the writing
+    status = cli.main(arguments)
     assert status == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
     assert all(f"step {n}" in printed for n in range(1, 6))
@@ -215,14 +258,18 @@ def test_song_bad_settings_are_a_clear_error(arguments, message, tmp_path, capsy
     assert not list(tmp_path.iterdir())
 
 
-def test_dance_to_music_lasts_as_long_as_the_song_and_carries_it(tiny_stage, song, tmp_path, capsys):
+def test_dance_to_music_lasts_as_long_as_the_song_and_carries_it(
+    tiny_stage, song, tmp_path, capsys, monkeypatch
+):
     from dancenet import music
 
+    monkeypatch.setattr(cli, "FIGURE_FRAMES", 0.0)  # ci's barely trained dance may come out empty
     out = tmp_path / "dance.mp4"
     arguments = ["dance", "--video", str(tiny_stage), "--music", str(song), "--out", str(out)]
     assert cli.main([*arguments, "--profile", "ci"]) == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
     assert "beats tracked at" in printed and "step 4: dancing 120 frames (8.0 s) to song.wav" in printed
+    assert "music: song.wav, tempo tracked at" in printed and "give its tempo: --bpm" in printed
     assert "with song.wav as the soundtrack" in printed and "no soundtrack" not in printed
     assert len(video.read_frames(out, progress=False)) == 120  # 8 s at 15 fps
     # the MP4's soundtrack is the song: the same beats
@@ -256,13 +303,16 @@ def test_the_stage_dancer_dances_to_a_song_in_a_fresh_process_without_a_tensorfl
         env=env,
         timeout=600,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    # ci's models are barely trained: the dance comes out empty, and the user hears it
+    assert result.returncode == cli.EXIT_EMPTY, result.stderr[-3000:]
     for stream in (result.stdout, result.stderr):
         assert not TENSORFLOW_LOG.search(stream), stream[-3000:]
         assert "cuInit" not in stream and "oneDNN" not in stream and "absl" not in stream
-    assert "the course's stage dancer (--stage)" in result.stdout
+        assert "Traceback" not in stream
+    assert "the course's stage dancer (--stage)" in result.stdout and "models barely trained" in result.stdout
     assert f"temperature {DEFAULT_TEMPERATURE}" in result.stdout  # the default, named
-    assert len(video.read_frames(out, progress=False)) == 120
+    assert "done" not in result.stdout and not out.exists()
+    assert "the dance came out empty: 0 of its 120 frames" in result.stderr.splitlines()[-1]
 
 
 def test_help_answers_without_importing_tensorflow():
@@ -312,6 +362,22 @@ def test_a_read_only_cache_is_named_with_what_to_do(tiny_stage, tmp_path, monkey
     error = capsys.readouterr().err
     assert "dancenet dance: error: permission denied: /read-only/cache" in error and "DANCENET_CACHE" in error
     assert "Traceback" not in error
+
+
+def test_dance_help_offers_the_song_s_tempo(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["dance", "--help"])
+    assert "--bpm BPM" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("arguments", [["--bpm", "100"], ["--music", "{song}", "--bpm", "300"]])
+def test_dance_bpm_needs_music_and_a_tempo_in_range(arguments, song, tmp_path, capsys):
+    out = tmp_path / "dance.mp4"
+    arguments = [a.format(song=song) for a in arguments]
+    assert cli.main(["dance", "--stage", *arguments, "--out", str(out), "--profile", "ci"]) == 1
+    captured = capsys.readouterr()
+    assert "--bpm gives the tempo of --music and must lie in 40–240" in captured.err
+    assert "step 1" not in captured.out and not out.exists()
 
 
 @pytest.fixture(scope="module")

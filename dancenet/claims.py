@@ -115,7 +115,18 @@ class Claim:
         return f"{mark} {self.note}" if self.note else mark
 
 
-def _difference(a, b, over, paired, block, statistic, level, resamples, seed) -> Estimate:
+def _difference(
+    a,
+    b=None,
+    *,
+    over: str | None = None,
+    paired: bool = False,
+    block: int | None = None,
+    statistic: Callable = np.mean,
+    level: float = 0.95,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+) -> Estimate:
     """The interval of ``a − b``: given as an :class:`Estimate` (``b`` None), or bootstrapped from the
     two samples (by blocks of ``block`` frames for time series)."""
     if isinstance(a, Estimate):
@@ -125,79 +136,42 @@ def _difference(a, b, over, paired, block, statistic, level, resamples, seed) ->
     if b is None or isinstance(b, Estimate):
         raise ValueError("a comparison needs both samples, a and b (or the Estimate of a − b)")
     if block is not None:
-        over = over or "frames"
         if paired:
             raise ValueError("the block bootstrap resamples each series on its own: paired=False")
         return block_difference_interval(
-            a, b, block, statistic, over=over, level=level, resamples=resamples, seed=seed
+            a, b, block, statistic, over=over or "frames", level=level, resamples=resamples, seed=seed
         )
     return difference_interval(
         a, b, statistic, paired=paired, over=over or "windows", level=level, resamples=resamples, seed=seed
     )
 
 
-def lower(
-    words: str,
-    a,
-    b=None,
-    *,
-    over: str | None = None,
-    paired: bool = False,
-    block: int | None = None,
-    statistic: Callable = np.mean,
-    level: float = 0.95,
-    resamples: int = RESAMPLES,
-    seed: int = 0,
-    what: str = "difference",
-) -> Claim:
+def lower(words: str, a, b=None, *, what: str = "difference", **how) -> Claim:
     """The sentence "A is lower than B" (fewer, closer, beats on a lower-is-better measure): holds
-    when the whole ``level`` interval of ``statistic(a) − statistic(b)`` lies below zero. ``a`` and
-    ``b`` are the samples — units along the first axis, named by ``over`` (``"windows"`` unless
-    told; ``"frames"`` with ``block``); ``paired`` for the same units measured twice; ``block``
-    frames for time series — or ``a`` is the difference's :class:`Estimate` and ``b`` is left out."""
-    estimate = _difference(a, b, over, paired, block, statistic, level, resamples, seed)
+    when the whole 95 % interval of ``statistic(a) − statistic(b)`` lies below zero.
+
+    ``a`` and ``b`` are the samples, units along the first axis; or ``a`` is the difference's
+    :class:`Estimate` and ``b`` is left out. ``how``: ``over`` names the units (``"windows"``
+    unless told; ``"frames"`` with ``block``), ``paired`` for the same units measured twice,
+    ``block`` frames for time series, and ``statistic`` (the mean), ``level`` (0.95),
+    ``resamples`` and the random ``seed`` of the bootstrap."""
+    estimate = _difference(a, b, **how)
     return Claim(words, estimate.below(0), estimate, what, _sign_note(estimate, wanted=-1))
 
 
-def higher(
-    words: str,
-    a,
-    b=None,
-    *,
-    over: str | None = None,
-    paired: bool = False,
-    block: int | None = None,
-    statistic: Callable = np.mean,
-    level: float = 0.95,
-    resamples: int = RESAMPLES,
-    seed: int = 0,
-    what: str = "difference",
-) -> Claim:
+def higher(words: str, a, b=None, *, what: str = "difference", **how) -> Claim:
     """The sentence "A is higher than B" (more, beats on a higher-is-better measure): holds when
     the whole interval of ``statistic(a) − statistic(b)`` lies above zero. Arguments as
     :func:`lower`."""
-    estimate = _difference(a, b, over, paired, block, statistic, level, resamples, seed)
+    estimate = _difference(a, b, **how)
     return Claim(words, estimate.above(0), estimate, what, _sign_note(estimate, wanted=1))
 
 
-def no_measurable_difference(
-    words: str,
-    a,
-    b=None,
-    *,
-    over: str | None = None,
-    paired: bool = False,
-    block: int | None = None,
-    statistic: Callable = np.mean,
-    level: float = 0.95,
-    resamples: int = RESAMPLES,
-    seed: int = 0,
-    what: str = "difference",
-) -> Claim:
+def no_measurable_difference(words: str, a, b=None, *, what: str = "difference", **how) -> Claim:
     """The sentence "no measurable difference between A and B": holds when the interval of the
     difference contains zero. (It says the data cannot tell A from B — not that they are equal.)
     Arguments as :func:`lower`."""
-    estimate = _difference(a, b, over, paired, block, statistic, level, resamples, seed)
+    estimate = _difference(a, b, **how)
     note = "" if not estimate.excludes(0) else "a measurable difference"
     return Claim(words, not estimate.excludes(0), estimate, what, note)
 

@@ -1,14 +1,17 @@
 """A chapter opened in JupyterLab, as a learner who runs the notebooks themselves meets it.
 
-JupyterLab is started on localhost with the course's own chapters, and a chapter is opened in
-headless Chromium (driven by Playwright, as the book's browser checks are). Its markdown must be
-rendered: an exercise as bold text, a formula typeset by JupyterLab's own MathJax, and no raw MyST
-directive shown as a code block. Any request that leaves localhost is refused and counted. A
-screenshot goes to ``_build/screenshots/lab__<chapter>.png``.
+JupyterLab is started on localhost with the course's own chapters, and pages are opened in headless
+Chromium (driven by Playwright, as the book's browser checks are); any request that leaves
+localhost is refused and counted. A chapter's markdown must be rendered: an exercise as bold text,
+a formula typeset by JupyterLab's own MathJax, and no raw MyST directive shown as a code block. And
+the explorers, run live in a notebook, must each fit a laptop screen: controls and picture within
+700 px of height. Screenshots go to ``_build/screenshots/lab__*.png``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import secrets
 import socket
@@ -24,7 +27,35 @@ from test_book import ROOT
 pytestmark = [pytest.mark.browser]
 
 CHAPTER = "chapters/05_reparameterization.ipynb"
-SCREENSHOT = ROOT / "_build" / "screenshots" / "lab__05_reparameterization.png"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+#: a laptop screen's usable height in a notebook: every explorer's controls and picture fit in it
+LAPTOP_PX = 700
+
+#: every explorer at the cpu profile's sizes, as tests/test_widgets.py builds them (a stand-in
+#: autoencoder; ci's untrained models where one is needed), one output each, in JupyterLab
+EXPLORERS = [
+    """\
+import numpy as np
+from dancenet import framing, mdn, stage, vae
+from dancenet.widgets import (BackgroundTuner, FeatureMapViewer, FramingTuner, LatentExplorer,
+                              MDNPlayground, ReconstructionViewer, StageBrowser)
+clip = stage.render_clip(40, seed=7, progress=False)
+images = framing.frame_dancer(clip.masks, (64, 104)).images
+
+class Block:
+    def encode(self, images):
+        return np.asarray(images, np.float32).reshape(len(images), -1)[:, ::1000]
+    def decode(self, codes):
+        level = np.clip(np.asarray(codes, np.float32).mean(axis=1), 0, 1)
+        return np.ones((len(codes), 64, 104, 1), np.float32) * level[:, None, None, None]""",
+    "StageBrowser(clip.frames, clip.masks)",
+    "BackgroundTuner(clip.frames, clip.masks, score_every=10)",
+    "FramingTuner(clip.frames, clip.masks, image_size=(64, 104))",
+    'FeatureMapViewer(vae.build_encoder("cpu", seed=0), images[:4])',
+    'ReconstructionViewer({"block": Block()}, images[:4])',
+    "LatentExplorer(Block(), Block().encode(images), directions=5)",
+    "x, y = mdn.inverse_problem(200, seed=1)\nMDNPlayground(x, y, {1: mdn.fit_toy(x, y, 1, epochs=1)})",
+]
 
 
 def _free_port() -> int:
@@ -38,7 +69,15 @@ def lab(tmp_path_factory):
     """JupyterLab serving the repository on localhost; yields its base URL and token."""
     port, token = _free_port(), secrets.token_hex(16)
     home = tmp_path_factory.mktemp("lab-home")  # settings and workspaces of this run only
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTERLAB_WORKSPACES_DIR": str(home)}
+    news = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text(json.dumps({"fetchNews": "false"}))  # no pop-up over the screenshots
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+    }
     command = [
         sys.executable,
         "-m",
@@ -74,7 +113,9 @@ def lab(tmp_path_factory):
         server.kill()
 
 
-def test_a_chapter_in_jupyterlab_shows_its_exercises_and_math_rendered(lab):
+@contextlib.contextmanager
+def lab_page(lab, path: str):
+    """A JupyterLab page showing ``path``, in Chromium that may reach localhost only."""
     from playwright.sync_api import sync_playwright
 
     chromium = find_chromium()
@@ -95,7 +136,14 @@ def test_a_chapter_in_jupyterlab_shows_its_exercises_and_math_rendered(lab):
 
         context.route("**/*", only_localhost)
         page = context.new_page()
-        page.goto(f"{base}/lab/tree/{CHAPTER}?token={token}&reset", wait_until="load")
+        page.goto(f"{base}/lab/tree/{path}?token={token}&reset", wait_until="load")
+        yield page
+        browser.close()
+    assert not off_site, f"JupyterLab asked for something off localhost: {off_site[:5]}"
+
+
+def test_a_chapter_in_jupyterlab_shows_its_exercises_and_math_rendered(lab):
+    with lab_page(lab, CHAPTER) as page:
         markdown = page.locator(".jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown")
         markdown.first.wait_for(timeout=90_000)
         exercise = page.locator(".jp-RenderedMarkdown strong", has_text="Exercise 5.1 —")
@@ -107,7 +155,44 @@ def test_a_chapter_in_jupyterlab_shows_its_exercises_and_math_rendered(lab):
         shown_as_code = page.locator(".jp-RenderedMarkdown pre").all_inner_texts()
         assert not any("{exercise}" in text or "{admonition}" in text for text in shown_as_code)
         exercise.first.scroll_into_view_if_needed()
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
-        browser.close()
-    assert not off_site, f"JupyterLab asked for something off localhost: {off_site[:5]}"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "lab__05_reparameterization.png"))
+
+
+def test_every_explorer_run_live_in_jupyterlab_fits_a_laptop_screen(lab):
+    folder = ROOT / "_build" / "lab"
+    folder.mkdir(parents=True, exist_ok=True)
+    cells = [
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+        for source in EXPLORERS
+    ]
+    notebook = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (folder / "explorers.ipynb").write_text(json.dumps(notebook))
+    with lab_page(lab, "_build/lab/explorers.ipynb") as page:
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=90_000)
+        with contextlib.suppress(Exception):  # a new notebook may ask which kernel to start
+            page.get_by_role("button", name="Select", exact=True).click(timeout=15_000)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        selector = ".jp-OutputArea-output > .widget-vbox"
+        views = page.locator(selector)
+        page.wait_for_function(
+            f"document.querySelectorAll('{selector}').length >= {len(EXPLORERS) - 1}", timeout=300_000
+        )
+        page.wait_for_timeout(2000)  # the pictures' first values arrive after the views
+        heights = {}
+        for i in range(views.count()):
+            view = views.nth(i)
+            view.scroll_into_view_if_needed()
+            heights[EXPLORERS[i + 1].splitlines()[-1].split("(")[0]] = view.bounding_box()["height"]
+            view.screenshot(path=str(SCREENSHOTS / f"lab__explorer_{i + 1}.png"))
+    print("explorer heights in JupyterLab (px):", {name: round(h) for name, h in heights.items()})
+    assert len(heights) == len(EXPLORERS) - 1
+    too_tall = {name: round(height) for name, height in heights.items() if height > LAPTOP_PX}
+    assert not too_tall, f"taller than {LAPTOP_PX} px in JupyterLab: {too_tall} (all: {heights})"

@@ -87,3 +87,22 @@ def test_the_stage_video_carries_its_music(tmp_path):
     assert "Video: h264" in streams and "Audio: aac" in streams
     with wave.open(str(recording.audio_path)) as sound:
         assert sound.getnframes() == round(2.0 * SAMPLE_RATE)
+
+
+def test_sections_change_the_music_and_a_crash_opens_each_phrase():
+    """A chorus sounds different from a verse on the same beats; a bad section list is refused."""
+    clock = BeatClock(120.0, 0.0, 8.0, 0.0, 0.0)
+    verse = compose(clock, 8.0, seed=1)
+    chorus = compose(clock, 8.0, seed=1, sections=np.full(16, stage.SECTIONS.index("chorus")))
+    assert not np.allclose(verse.samples, chorus.samples)
+    hop = SAMPLE_RATE // 100
+    high = np.abs(np.diff(verse.samples))[: 16 * SAMPLE_RATE // 2]
+    energy = high[: len(high) // hop * hop].reshape(-1, hop).mean(axis=1)
+    beat_windows = (verse.beats[:16] * 100).astype(int)
+    phrase_starts = energy[beat_windows[::8] + 5]  # 50 ms after beats 1 and 9: the crash rings
+    others = energy[np.delete(beat_windows, [0, 8]) + 5]
+    assert phrase_starts.min() > 1.3 * np.median(others)
+    with pytest.raises(ValueError, match="sections"):
+        compose(clock, 8.0, sections=np.zeros(3, int))
+    with pytest.raises(ValueError, match="sections"):
+        compose(clock, 8.0, sections=np.full(16, 7))

@@ -2,7 +2,8 @@
 
 The original DanceNet learned from a YouTube dance video that readers cannot download, so the
 course films its own. An articulated figure, built from a small 3-D limb model and drawn in 2-D,
-dances a Markov-chain routine of named moves on a lit, textured stage. Every frame comes with
+dances a routine of named moves on a lit, textured stage, in counts of eight, combinations and the
+form of a song. Every frame comes with
 what a real video never has: the dancer's exact silhouette (the mask), the pose and the move.
 
 The stage is built to make background removal a real problem: the backdrop is a folded curtain
@@ -18,7 +19,8 @@ the camera; lengths are in *body heights* (the figure standing straight is 1 tal
 radians. The dancer's left side is on the screen's right while facing the camera.
 
 The modules, in the order they build on each other: :mod:`.pose` (the pose vector), :mod:`.moves`
-(the named moves), :mod:`.routine` (the scripted dance); :mod:`.body` (proportions, outfit,
+(the named moves), :mod:`.phrases` (combinations, counts and song form), :mod:`.routine` (the
+scripted dance); :mod:`.body` (proportions, outfit,
 skeleton), :mod:`.figure` (drawing it); :mod:`.scenery` (the empty stage and its perspective),
 :mod:`.walkers` (passers-by), :mod:`.camera` (the :class:`Stage` that films the dancer on it),
 :mod:`.soundtrack` (the music, on the routine's beat clock) and :mod:`.recording` (clips in memory
@@ -30,6 +32,22 @@ from .body import BONES, RGB, Body, Outfit
 from .camera import Stage
 from .figure import HIGHLIGHT, LIGHT, SHADE
 from .moves import MOVE_BEATS, MOVES, move_index, move_pose
+from .phrases import (
+    BAR,
+    BRIDGE_COUNTS,
+    COMBINATION_NAMES,
+    COMBINATIONS,
+    COUNTS,
+    MIRROR_REPEAT,
+    SECTIONS,
+    SONG_FORM,
+    VERSE_COUNTS,
+    Step,
+    combination_chain,
+    combination_counts,
+    combination_moves,
+    plan_steps,
+)
 from .pose import NEUTRAL_POSE, POSE_FIELDS, TAU, mirror_pose, wrap_angle
 from .recording import (
     AUDIO_NAME,
@@ -44,14 +62,15 @@ from .recording import (
 )
 from .routine import (
     BLEND_BEATS,
+    LONG_RUN_BEATS,
     REACH,
     TEMPO_RANGE,
     TRAVEL,
     BeatClock,
     Routine,
     blend_poses,
-    cycle_choices,
     long_run_moves,
+    long_run_steps,
     plan_routine,
     shortest_move_seconds,
     stationary_distribution,
@@ -83,10 +102,25 @@ __all__ = [
     "move_pose",
     "transition_matrix",
     "long_run_moves",
-    "cycle_choices",
+    "long_run_steps",
+    "LONG_RUN_BEATS",
     "shortest_move_seconds",
     "stationary_distribution",
     "TEMPO_RANGE",
+    "BAR",
+    "COUNTS",
+    "COMBINATIONS",
+    "COMBINATION_NAMES",
+    "SECTIONS",
+    "SONG_FORM",
+    "VERSE_COUNTS",
+    "BRIDGE_COUNTS",
+    "MIRROR_REPEAT",
+    "Step",
+    "combination_chain",
+    "combination_counts",
+    "combination_moves",
+    "plan_steps",
     "Routine",
     "BeatClock",
     "plan_routine",

@@ -16,6 +16,7 @@ from ..video import write_video
 from ._checks import _check_count
 from .camera import Stage
 from .moves import MOVES
+from .phrases import COMBINATION_NAMES, SECTIONS
 from .pose import POSE_FIELDS
 from .routine import Routine, plan_routine
 from .scenery import StageSettings
@@ -25,7 +26,7 @@ from .soundtrack import Soundtrack, compose, write_wav
 @dataclass(frozen=True, eq=False)
 class StageClip:
     """A rendered dance in memory: frames with their true masks, poses and move labels, the
-    passers-by's pixels, and the music it is danced to."""
+    passers-by's pixels, the music it is danced to, and the phrase structure per frame."""
 
     frames: np.ndarray  # (N, H, W, 3) uint8 RGB
     masks: np.ndarray  # (N, H, W) bool, the dancer's visible pixels
@@ -35,6 +36,9 @@ class StageClip:
     meta: dict
     others: np.ndarray  # (N, H, W) bool, the passers-by's visible pixels (all False without walkers)
     soundtrack: Soundtrack  # the music, on the routine's beat clock
+    combinations: np.ndarray  # (N,) int16, index into COMBINATION_NAMES
+    counts: np.ndarray  # (N,) int8, the count within the phrase of eight, 1..8
+    sections: np.ndarray  # (N,) int8, index into SECTIONS
 
 
 def _meta(stage: Stage, dance: Routine, n_frames: int) -> dict:
@@ -45,6 +49,8 @@ def _meta(stage: Stage, dance: Routine, n_frames: int) -> dict:
         "bpm": dance.bpm,
         "n_frames": n_frames,
         "moves": list(MOVES),
+        "combinations": list(COMBINATION_NAMES),
+        "sections": list(SECTIONS),
         "pose_fields": list(POSE_FIELDS),
         "segments": [list(segment) for segment in dance.segments],
         "body": asdict(stage.body),
@@ -78,8 +84,21 @@ def _render(n_frames, seed, settings, fps, progress) -> tuple[StageClip, Routine
     dance = plan_routine(n_frames, fps=fps, seed=seed)
     frames, masks, others = stage.render_scene(dance.poses, progress=progress)
     meta = _meta(stage, dance, n_frames)
-    music = compose(dance.clock, n_frames / dance.fps, seed)
-    clip = StageClip(frames, masks, dance.poses, dance.labels, dance.fps, meta, others, music)
+    duration = n_frames / dance.fps
+    music = compose(dance.clock, duration, seed, dance.sections_by_beat(int(dance.clock(duration)) + 1))
+    clip = StageClip(
+        frames,
+        masks,
+        dance.poses,
+        dance.labels,
+        dance.fps,
+        meta,
+        others,
+        music,
+        dance.combinations,
+        dance.counts,
+        dance.sections,
+    )
     return clip, dance
 
 
@@ -100,7 +119,8 @@ VIDEO_NAME, AUDIO_NAME, TRUTH_NAME, META_NAME = "stage.mp4", "stage.wav", "truth
 @dataclass(frozen=True, eq=False)
 class StageRecording:
     """A stage clip on disk: ``stage.mp4`` (with its music as the soundtrack), the music alone in
-    ``stage.wav``, the ground truth in ``truth.npz`` (with the time of every beat), ``meta.json``."""
+    ``stage.wav``, the ground truth in ``truth.npz`` (with the time of every beat and the phrase
+    structure per frame), ``meta.json``."""
 
     directory: Path
     video_path: Path
@@ -112,6 +132,9 @@ class StageRecording:
     meta: dict
     others: np.ndarray  # (N, H, W) bool, the passers-by's visible pixels (all False without walkers)
     beats: np.ndarray  # (B,) float64, the time in seconds of every beat of the music
+    combinations: np.ndarray  # (N,) int16, index into COMBINATION_NAMES
+    counts: np.ndarray  # (N,) int8, the count within the phrase of eight, 1..8
+    sections: np.ndarray  # (N,) int8, index into SECTIONS
 
     @classmethod
     def load(cls, directory) -> StageRecording:
@@ -135,11 +158,16 @@ class StageRecording:
                 masks = _unpack(truth["masks"], shape)
                 others = _unpack(truth["others"], shape) if "others" in truth.files else np.zeros(shape, bool)
                 poses, labels, phase, beats = (truth[k] for k in ("poses", "labels", "phase", "beats"))
+                if "combinations" not in truth.files:
+                    raise ValueError("it predates phrases (no combinations); render the stage again")
+                phrases = [truth[k] for k in ("combinations", "counts", "sections")]
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
             raise ValueError(f"cannot read {truth_path}: {error}") from None
-        if not len(masks) == len(poses) == len(labels) == len(phase):
+        if len({len(a) for a in (masks, poses, labels, phase, *phrases)}) != 1:
             raise ValueError(f"cannot read {truth_path}: its arrays disagree in length")
-        return cls(directory, video_path, audio_path, masks, poses, labels, phase, meta, others, beats)
+        return cls(
+            directory, video_path, audio_path, masks, poses, labels, phase, meta, others, beats, *phrases
+        )
 
 
 def _unpack(bits: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -171,6 +199,9 @@ def write_stage_video(
         labels=clip.labels,
         phase=dance.phase,
         beats=clip.soundtrack.beats,
+        combinations=clip.combinations,
+        counts=clip.counts,
+        sections=clip.sections,
     )
     (directory / META_NAME).write_text(json.dumps(clip.meta, indent=1))
     return StageRecording(
@@ -184,6 +215,9 @@ def write_stage_video(
         clip.meta,
         clip.others,
         clip.soundtrack.beats,
+        clip.combinations,
+        clip.counts,
+        clip.sections,
     )
 
 

@@ -1,4 +1,5 @@
-"""The routine: the stage's scripted dance, named moves chained by a Markov chain and changed on the beat.
+"""The routine: the stage's scripted dance, named moves danced in combinations, in counts of eight,
+in the form of a song (:mod:`.phrases`), with human timing on the beat.
 
 A routine is planned at random from a seed and is the ground truth of the stage video. (The word
 "choreography" is kept for the dances the model generates: :mod:`dancenet.choreography`.)
@@ -6,6 +7,7 @@ A routine is planned at random from a seed and is the ground truth of the stage 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -13,62 +15,38 @@ import numpy as np
 
 from ._checks import _TAG_DANCE, _check_count, _check_seed
 from .moves import MOVE_BEATS, MOVES, move_pose
+from .phrases import BAR, COUNTS, Step, plan_steps
 from .pose import _INDEX, _TURN, POSE_FIELDS, TAU, wrap_angle
-
-
-def transition_matrix() -> np.ndarray:
-    """Row-stochastic ``(M, M)`` probabilities that move ``j`` follows move ``i`` (labels as MOVES).
-
-    The structure a choreographer would give a routine: idle bouncing is a hub to rest in, energetic
-    moves tend to be followed by calm ones, a move may repeat (usually mirrored), and some sequences
-    are forbidden: kick after kick, turn after turn, and jumping jacks straight into or out of a turn.
-    """
-    m = {name: i for i, name in enumerate(MOVES)}
-    weights = np.ones((len(MOVES), len(MOVES)))
-    np.fill_diagonal(weights, 0.6)
-    weights[:, m["idle_bounce"]] = 2.0
-    weights[m["idle_bounce"], m["idle_bounce"]] = 0.3
-    energetic = [m[name] for name in ("jumping_jack", "front_kick", "side_kick", "windmill", "march")]
-    calm = [m[name] for name in ("idle_bounce", "arm_wave", "body_roll", "hip_sway", "disco_point")]
-    weights[np.ix_(energetic, calm)] *= 1.5
-    forbidden = [
-        ("front_kick", "front_kick"),
-        ("front_kick", "side_kick"),
-        ("side_kick", "side_kick"),
-        ("side_kick", "front_kick"),
-        ("turn", "turn"),
-        ("jumping_jack", "turn"),
-        ("turn", "jumping_jack"),
-    ]
-    for a, b in forbidden:
-        weights[m[a], m[b]] = 0.0
-    return weights / weights.sum(axis=1, keepdims=True)
 
 
 @dataclass(frozen=True, eq=False)
 class Routine:
-    """The scripted dance, frame by frame: poses, the move dominating each frame, and that move's phase."""
+    """The scripted dance, frame by frame: poses, the move dominating each frame and its phase, and
+    the phrase structure around it (combination, count, section), with the steps that made it."""
 
     poses: np.ndarray  # (N, P) float32, fields as POSE_FIELDS
     labels: np.ndarray  # (N,) int16, index into MOVES
     phase: np.ndarray  # (N,) float32 in [0, 1): phase of the labelled move
     bpm: float
     fps: float
-    segments: list  # (start frame, move name, mirror, amplitude) per segment, in order
+    segments: list  # (start frame, move name, mirror, amplitude) per step, in order
     clock: BeatClock  # the beat position at any time: where the music's beats fall
+    combinations: np.ndarray  # (N,) int16, index into COMBINATION_NAMES
+    counts: np.ndarray  # (N,) int8, the count within the phrase of eight, 1..8
+    sections: np.ndarray  # (N,) int8, index into SECTIONS
+    steps: list  # the Step of each move danced, in order
+
+    def sections_by_beat(self, n_beats: int) -> np.ndarray:
+        """The section ``(n_beats,)`` that each beat 0, 1, 2, … falls in (what the music plays)."""
+        starts = np.array([step.start for step in self.steps])
+        owner = np.searchsorted(starts, np.arange(n_beats), side="right") - 1
+        return np.array([step.section for step in self.steps], np.int8)[np.maximum(owner, 0)]
 
 
-@dataclass(frozen=True)
-class _Segment:
-    start: float  # beat at which the move takes over
-    move: int
-    mirror: bool
-    amplitude: float
-
-    def poses(self, beat: np.ndarray) -> np.ndarray:
-        """The move's poses at the given beats (before its start, the phase wraps)."""
-        phase = (beat - self.start) / MOVE_BEATS[self.move] % 1.0
-        return move_pose(self.move, phase, self.amplitude, self.mirror)
+def _step_poses(step: Step, beat: np.ndarray) -> np.ndarray:
+    """A step's poses at the given beats (before its start, the phase wraps)."""
+    phase = (beat - step.start) / MOVE_BEATS[step.move] % 1.0
+    return move_pose(step.move, phase, step.amplitude, step.mirror)
 
 
 @dataclass(frozen=True)
@@ -141,28 +119,39 @@ TEMPO_RANGE = (96.0, 132.0)
 
 
 def shortest_move_seconds() -> float:
-    """How long the briefest move of any routine lasts: the fewest beats a move can take, at the
-    fastest tempo."""
-    beats = min(b * min(cycle_choices(b)) for b in MOVE_BEATS)
-    return beats * 60.0 / TEMPO_RANGE[1]
+    """How long the briefest move of any routine lasts: one bar, at the fastest tempo."""
+    return BAR * 60.0 / TEMPO_RANGE[1]
 
 
-def cycle_choices(beats: int) -> tuple[int, ...]:
-    """How many cycles a move of ``beats`` beats per cycle may last, each as likely: a 4-beat move
-    1 or 2, a 2-beat move 2 to 4 — 4 to 8 beats either way."""
-    return (1, 2) if beats == 4 else (2, 3, 4)
+#: beats of routine simulated to find its long-run statistics: about 230,000 moves, 4,000 songs
+LONG_RUN_BEATS = 1_000_000
+
+
+@functools.lru_cache(maxsize=1)
+def long_run_steps() -> tuple[Step, ...]:
+    """The steps of a very long routine, always the same: what the routine does over days of
+    dancing, from which its long-run statistics are counted."""
+    return tuple(plan_steps(LONG_RUN_BEATS, np.random.default_rng([_TAG_DANCE, 2**31])))
 
 
 def long_run_moves() -> np.ndarray:
-    """The routine's long-run share of time in each move ``(M,)``, exactly: the Markov chain's
-    stationary distribution weighted by each move's mean length in beats.
-
-    What a dance would show over hours; a clip of a few minutes holds only a few dozen moves and
-    strays far from it.
-    """
-    beats = np.array([b * np.mean(cycle_choices(b)) for b in MOVE_BEATS])
-    share = stationary_distribution(transition_matrix()) * beats
+    """The routine's long-run share of time in each move ``(M,)``, counted over
+    :func:`long_run_steps`: what a dance would show over hours. A clip of a few minutes holds only
+    a few dozen moves and strays far from it."""
+    steps = long_run_steps()
+    share = np.bincount([s.move for s in steps], weights=[s.beats for s in steps], minlength=len(MOVES))
     return share / share.sum()
+
+
+def transition_matrix() -> np.ndarray:
+    """The first-order fit of the routine ``(M, M)``: the share of changes out of move ``i`` that go
+    to move ``j``, counted over :func:`long_run_steps`. Row-stochastic; the diagonal is 0, since a
+    move never follows itself. It keeps which move tends to follow which, and forgets everything the
+    phrases add (the combination, the side, the section)."""
+    moves = np.array([s.move for s in long_run_steps()])
+    counts = np.zeros((len(MOVES), len(MOVES)))
+    np.add.at(counts, (moves[:-1], moves[1:]), 1.0)
+    return counts / counts.sum(axis=1, keepdims=True)
 
 
 def stationary_distribution(chain) -> np.ndarray:
@@ -171,20 +160,6 @@ def stationary_distribution(chain) -> np.ndarray:
     values, vectors = np.linalg.eig(np.asarray(chain, float).T)
     vector = np.real(vectors[:, np.argmin(np.abs(values - 1.0))])
     return vector / vector.sum()
-
-
-def _plan(last_beat: float, rng) -> list[_Segment]:
-    """Segments from a Markov chain over moves until the clip's last beat is covered."""
-    transitions = transition_matrix()
-    move, start, plan = int(rng.integers(len(MOVES))), 0.0, []
-    while start <= last_beat:
-        beats = MOVE_BEATS[move]
-        choices = cycle_choices(beats)
-        cycles = int(rng.integers(choices[0], choices[-1] + 1))
-        plan.append(_Segment(start, move, bool(rng.random() < 0.5), float(rng.uniform(0.75, 1.1))))
-        start += cycles * beats
-        move = int(rng.choice(len(MOVES), p=transitions[move]))
-    return plan
 
 
 def _smoothstep(x):
@@ -207,11 +182,12 @@ BLEND_BEATS = 1.5
 
 
 def plan_routine(n_frames: int, fps: float = 30.0, bpm: float | None = None, seed: int = 0) -> Routine:
-    """A random routine of ``n_frames`` frames: moves from a Markov chain, changing on the beat.
+    """A random routine of ``n_frames`` frames: songs danced in combinations of moves, each move
+    starting on a bar line (:func:`.phrases.plan_steps`).
 
-    Each move lasts a whole number of its cycles (2 or 4 beats) at ``bpm`` beats per minute
-    (random between 96 and 132 if not given), mirrored or not, with its amplitude varied
-    (0.75-1.1) and human timing (tempo wobble, swing). Consecutive moves cross-fade with a
+    Each move lasts one or two bars at ``bpm`` beats per minute (random between 96 and 132 if not
+    given), a whole number of its cycles, mirrored or not, with its amplitude varied (0.75-1.1)
+    and human timing (tempo wobble, swing). Consecutive moves cross-fade with a
     smoothstep over :data:`BLEND_BEATS` around the beat where the new move starts. Meanwhile the
     dancer wanders slowly across the stage (added to ``root_x``, at most :data:`TRAVEL`).
     """
@@ -225,29 +201,41 @@ def plan_routine(n_frames: int, fps: float = 30.0, bpm: float | None = None, see
     clock = BeatClock.random(bpm, rng)
     beat = clock(np.arange(n_frames) / fps)
     travel = _travel(n_frames, fps, rng)
-    plan = _plan(beat[-1], rng)  # last: the number of draws depends on the length
-    starts = np.array([segment.start for segment in plan])
+    plan = plan_steps(beat[-1], rng)  # last: the number of draws depends on the length
+    starts = np.array([step.start for step in plan])
     owner = np.searchsorted(starts, beat, side="right") - 1
 
     poses = np.empty((n_frames, len(POSE_FIELDS)))
     phase = np.empty(n_frames)
-    for j, segment in enumerate(plan):
-        mine = owner == j
-        poses[mine] = segment.poses(beat[mine])
-        phase[mine] = (beat[mine] - segment.start) / MOVE_BEATS[segment.move] % 1.0
+    for j, step in enumerate(plan):
+        mine = slice(*np.searchsorted(owner, [j, j + 1]))
+        poses[mine] = _step_poses(step, beat[mine])
+        phase[mine] = (beat[mine] - step.start) / MOVE_BEATS[step.move] % 1.0
     half = BLEND_BEATS / 2
     for previous, following in zip(plan, plan[1:]):
         near = np.abs(beat - following.start) < half
         if near.any():
             weight = _smoothstep((beat[near] - following.start + half) / (2 * half))
-            poses[near] = blend_poses(previous.poses(beat[near]), following.poses(beat[near]), weight)
+            poses[near] = blend_poses(
+                _step_poses(previous, beat[near]), _step_poses(following, beat[near]), weight
+            )
 
     poses[:, _INDEX["root_x"]] += travel
 
     segments = [(int(np.searchsorted(beat, s.start)), MOVES[s.move], s.mirror, s.amplitude) for s in plan]
-    labels = np.array([s.move for s in plan], dtype=np.int16)[owner]
+    per_step = lambda field, dtype: np.array([getattr(s, field) for s in plan], dtype)[owner]  # noqa: E731
     return Routine(
-        poses.astype(np.float32), labels, phase.astype(np.float32), bpm, float(fps), segments, clock
+        poses.astype(np.float32),
+        per_step("move", np.int16),
+        phase.astype(np.float32),
+        bpm,
+        float(fps),
+        segments,
+        clock,
+        combinations=per_step("combination", np.int16),
+        counts=(np.floor(beat).astype(np.int64) % COUNTS + 1).astype(np.int8),
+        sections=per_step("section", np.int8),
+        steps=plan,
     )
 
 

@@ -29,7 +29,7 @@ def test_combinations_fill_eight_or_sixteen_counts_with_two_to_four_different_mo
 def test_no_move_follows_itself_and_every_combination_is_danced(steps):
     moves = np.array([s.move for s in steps])
     assert (moves[1:] != moves[:-1]).all()
-    assert set(s.combination for s in steps) == set(range(len(COMBINATION_NAMES)))
+    assert {s.combination for s in steps} == set(range(len(COMBINATION_NAMES)))
     assert len(steps) > 200_000
 
 
@@ -88,7 +88,7 @@ def test_routine_frames_carry_phrase_truth():
     assert routine.counts.min() == 1 and routine.counts.max() == 8
     assert set(np.unique(routine.sections)) <= set(range(len(SECTIONS)))
     for step in routine.steps:
-        frames = np.flatnonzero((routine.clock(np.arange(3600) / routine.fps) >= step.start))
+        frames = np.flatnonzero(routine.clock(np.arange(3600) / routine.fps) >= step.start)
         if len(frames):
             assert routine.combinations[frames[0]] == step.combination
     beats = routine.sections_by_beat(40)

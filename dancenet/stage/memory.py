@@ -139,6 +139,7 @@ def ngram_distribution(moves, n: int) -> dict[tuple, float]:
     return {gram: count / total for gram, count in counter.items()}
 
 
+@functools.lru_cache(maxsize=4)
 def routine_ngrams(n: int) -> dict[tuple, float]:
     """The routine's long-run share of each run of ``n`` moves, counted over
     :func:`.routine.long_run_steps`."""

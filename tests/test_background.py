@@ -199,8 +199,11 @@ def test_original_threshold_fails_on_the_stage(stage_scores):
     assert stage_scores["threshold"] < 0.05
 
 
-@pytest.mark.parametrize("method, floor", [("median", 0.93), ("mog2", 0.85), ("knn", 0.7)])
+@pytest.mark.parametrize("method, floor", [("median", 0.93), ("mog2", 0.8), ("knn", 0.7)])
 def test_methods_on_the_stage(stage_scores, method, floor):
+    """Floors for this clip (seed 7). MOG2 depends on how long the dancer holds still: on the
+    first 8 s of seeds 1-4 it scores 0.71-0.91, on this clip 0.83 (0.85 before the routine danced
+    in phrases, when the floor was 0.85)."""
     assert stage_scores[method] >= floor
 
 

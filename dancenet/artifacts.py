@@ -8,6 +8,7 @@ from the cache if an identical one was made before, and built (with a progress b
     pipeline = Pipeline("cpu")                   # or Pipeline("cpu", video="my_dance.mp4")
     pipeline.silhouettes.images                  # chapter 2's output
     pipeline.vae.model                           # chapter 5's VAE
+    pipeline.long_dance.codes                    # the long dance the sequence models learn from
     pipeline.sequence_model("memory").model      # chapter 7's sequence model
     pipeline.music_model().model                 # chapter 9's music-conditioned model
 
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import background, framing, stage, video
+from . import background, framing, long_dance, stage, video
 from .cache import Artifact
 from .framing import FramingSettings
 from .profiles import Profile, get_profile
@@ -38,6 +39,10 @@ from .profiles import Profile, get_profile
 #: Chosen (among seeds 0–23) so that no single brightness threshold separates dancer from stage,
 #: which is the situation chapter 2 is about; with many other seeds the dancer is simply brighter.
 STAGE_SEED = 8
+
+#: the random seeds of the long dance the sequence models learn from and of the held-out dance they
+#: are scored on: two more routines, neither the stage video's, danced by the stage video's dancer
+DANCE_SEED, HELD_OUT_SEED = 9, 10
 
 #: the random seed every training starts from
 TRAINING_SEED = 0
@@ -327,11 +332,35 @@ class Pipeline:
         """``z_mean`` of every training image in video order, ``(N, latent_dim)``: what chapters 6–8 model."""
         return self.get("latents")
 
+    @property
+    def long_dance(self):
+        """The long dance the sequence models learn from, as codes with their truth (chapter 7):
+        :data:`DANCE_SEED`'s routine, ten times the stage video in length (:mod:`dancenet.long_dance`)."""
+        self._needs_stage("long dance")
+        return self.get("dance")
+
+    @property
+    def held_out_dance(self):
+        """The dance the sequence models are scored on, as codes with their truth: another routine
+        (:data:`HELD_OUT_SEED`), as long as the stage video, that no model has seen."""
+        self._needs_stage("held-out dance")
+        return self.get("held-out-dance")
+
+    def _needs_stage(self, what: str) -> None:
+        if self.video is not None:
+            raise ValueError(
+                f"the {what} is rendered on the course's stage; a video of your own has only itself: "
+                "its sequence models learn from its first 80 % and are scored on the rest (latent_sequence)"
+            )
+
     @cached_property
     def latent_sequence(self):
-        """The latent sequence split and standardized for the sequence models (chapter 7)."""
+        """The codes the sequence models learn from and are scored on, standardized (chapter 7): the
+        long dance and the held-out dance on the stage; a video of your own split in time."""
         from . import sequence
 
+        if self.video is None:
+            return sequence.prepare_dances(self.long_dance.codes, self.held_out_dance.codes)
         return sequence.prepare(self.latents)
 
     @property
@@ -524,6 +553,44 @@ def _latents(pipeline, folder: Path, profile, inputs) -> None:
     np.save(folder / "latents.npy", codes.astype(np.float32))
 
 
+def _dance(seed: int, frames):
+    """The build of a rendered dance's codes: routine ``seed``, ``frames(profile)`` frames long."""
+
+    def build(pipeline, folder: Path, profile, inputs) -> None:
+        dance = long_dance.dance_codes(
+            inputs["vae"].get().model.encode,
+            frames(profile),
+            seed,
+            STAGE_SEED,
+            video_size=profile.video_size,
+            image_size=profile.image_size,
+            stride=profile.frame_stride,
+            progress=pipeline.progress,
+        )
+        dance.save(folder)
+
+    return build
+
+
+for _name, _seed, _frames, _length in (
+    ("dance", DANCE_SEED, lambda profile: profile.dance_frames, "dance_frames"),
+    ("held-out-dance", HELD_OUT_SEED, lambda profile: profile.stage_frames, "stage_frames"),
+):
+    recipe(
+        _name,
+        load=long_dance.DanceCodes.load,
+        fields=(_length, "frame_stride", "video_size", "image_size"),
+        inputs=("vae",),
+        settings=lambda pipeline, seed=_seed: {"seed": seed, "dancer": STAGE_SEED},
+        modules=("long_dance", "stage", "framing"),
+    )(_dance(_seed, _frames))
+
+
+def _sequence_inputs(pipeline) -> tuple[str, ...]:
+    """A sequence model learns from the long dance on the stage, from the video's own codes otherwise."""
+    return ("dance", "held-out-dance") if pipeline.video is None else ("latents",)
+
+
 def _sequence(kind: str):
     """The build of chapter 7's sequence model ``kind``, or chapter 9's music model ``kind``."""
 
@@ -531,7 +598,11 @@ def _sequence(kind: str):
         from . import sequence
 
         heard = inputs["music"].get().features if "music" in inputs else None
-        latent_sequence = sequence.prepare(inputs["latents"].get(), music_features=heard)
+        if "dance" in inputs:
+            codes = (inputs[name].get().codes for name in ("dance", "held-out-dance"))
+            latent_sequence = sequence.prepare_dances(*codes)
+        else:
+            latent_sequence = sequence.prepare(inputs["latents"].get(), music_features=heard)
         if kind == "original":
             train = sequence.train_original_model
         elif kind in MUSIC_KINDS:
@@ -551,7 +622,7 @@ for _kind in SEQUENCE_KINDS:
         f"sequence-{_kind}",
         load=TrainedModel.load,
         fields=SEQUENCE_MODEL_FIELDS,
-        inputs=("latents",),
+        inputs=_sequence_inputs,
         settings=lambda pipeline: {"seed": TRAINING_SEED},
         modules=("sequence",),
     )(_sequence(_kind))

@@ -4,7 +4,8 @@ A VAE learns what one pose looks like, and a few thousand frames teach it that. 
 learns which pose follows which, across combinations, phrases and songs, and needs many times more.
 The stage can dance as long as we like, so the sequence models learn from a long routine of their
 own (:func:`dance_codes`), and are judged on another routine with another seed that none of them
-has seen: a held-out dance, not the tail of the training video.
+has seen: a held-out dance, not the tail of the training video. The dancer is the same in all
+three (its body is the stage video's), so the VAE encodes poses it has learned to draw.
 
 Neither is filmed: the dancer's true masks are rendered a chunk at a time, framed on the dancer's
 true track as chapter 2 frames extracted silhouettes, and encoded by the trained VAE, so a long
@@ -44,7 +45,9 @@ class DanceCodes:
     seed: int
 
     def save(self, folder: Path) -> None:
-        np.savez_compressed(Path(folder) / "dance.npz", **{f.name: getattr(self, f.name) for f in fields(self)})
+        np.savez_compressed(
+            Path(folder) / "dance.npz", **{f.name: getattr(self, f.name) for f in fields(self)}
+        )
 
     @classmethod
     def load(cls, folder: Path) -> DanceCodes:
@@ -63,20 +66,23 @@ class DanceCodes:
 def framed_masks(
     n_frames: int,
     seed: int,
+    dancer_seed: int,
     video_size=(120, 208),
     image_size=(64, 64),
     stride: int = 1,
-    settings: framing.FramingSettings = framing.FramingSettings(),
+    settings: framing.FramingSettings | None = None,
     fps: float = 30.0,
     progress: bool = True,
 ):
-    """A routine's true masks framed to ``image_size``, every ``stride``-th of ``n_frames``, chunk by
-    chunk: ``(routine, kept frame indices, batches)``, where ``batches`` yields float32 images
-    ``(n, h, w, 1)`` in [0, 1] in order, :data:`CHUNK` frames' worth at a time."""
+    """The true masks of routine ``seed`` danced by the dancer of stage ``dancer_seed`` (its body),
+    framed to ``image_size``, every ``stride``-th of ``n_frames``, chunk by chunk: ``(routine, kept
+    frame indices, batches)``, where ``batches`` yields float32 images ``(n, h, w, 1)`` in [0, 1] in
+    order, :data:`CHUNK` frames' worth at a time."""
     n_frames = check_positive_int(n_frames, "n_frames")
+    settings = framing.FramingSettings() if settings is None else settings
     stride = check_positive_int(stride, "stride")
     routine = stage.plan_routine(n_frames, fps=fps, seed=seed)
-    camera = stage.Stage(stage.StageSettings(height=video_size[0], width=video_size[1]), seed)
+    camera = stage.Stage(stage.StageSettings(height=video_size[0], width=video_size[1]), dancer_seed)
     kept = np.arange(0, n_frames, stride)
     packed, tracks = [], []
     for first in tqdm(range(0, len(kept), CHUNK), desc="rendering the long dance", disable=not progress):
@@ -101,16 +107,18 @@ def dance_codes(
     encode,
     n_frames: int,
     seed: int,
+    dancer_seed: int,
     video_size=(120, 208),
     image_size=(64, 64),
     stride: int = 1,
     fps: float = 30.0,
     progress: bool = True,
 ) -> DanceCodes:
-    """The codes of a fresh routine of ``n_frames`` frames (every ``stride``-th kept), seed ``seed``:
-    ``encode`` (a VAE's ``encode``, images → ``z_mean``) applied to its framed true masks."""
+    """The codes of a fresh routine ``seed`` of ``n_frames`` frames (every ``stride``-th kept), danced
+    by the dancer the VAE learned (stage ``dancer_seed``): ``encode`` (a VAE's ``encode``, images →
+    ``z_mean``) applied to its framed true masks."""
     routine, kept, batches = framed_masks(
-        n_frames, seed, video_size, image_size, stride, fps=fps, progress=progress
+        n_frames, seed, dancer_seed, video_size, image_size, stride, fps=fps, progress=progress
     )
     codes = np.concatenate([np.asarray(encode(images), np.float32) for images in batches])
     truth = {name: getattr(routine, name)[kept] for name in _TRUTH}

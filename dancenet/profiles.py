@@ -32,6 +32,9 @@ class Profile:
     stage_frames: int
     #: keep every n-th frame of the video (the original kept every 3rd of a long video)
     frame_stride: int
+    #: frames of the long dance the sequence models learn from (rendered, never filmed: see
+    #: :mod:`dancenet.long_dance`); the held-out dance is as long as the stage video
+    dance_frames: int
     #: VAE: latent size, convolution filters per block, epochs, batch size
     latent_dim: int
     encoder_filters: tuple[int, int, int]
@@ -93,6 +96,7 @@ PROFILES: dict[str, Profile] = {
         image_size=(48, 80),
         stage_frames=360,
         frame_stride=2,
+        dance_frames=1200,
         latent_dim=16,
         encoder_filters=(16, 8, 8),
         vae_epochs=2,
@@ -109,6 +113,7 @@ PROFILES: dict[str, Profile] = {
         image_size=(64, 104),
         stage_frames=6000,
         frame_stride=2,
+        dance_frames=60000,
         latent_dim=32,
         encoder_filters=(32, 32, 16),
         vae_epochs=40,
@@ -125,6 +130,7 @@ PROFILES: dict[str, Profile] = {
         image_size=(120, 208),
         stage_frames=60000,
         frame_stride=3,
+        dance_frames=600000,
         latent_dim=128,
         encoder_filters=(128, 64, 32),
         vae_epochs=50,

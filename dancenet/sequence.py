@@ -85,18 +85,26 @@ class Standardizer:
 
 @dataclass(frozen=True)
 class LatentSequence:
-    """A standardized latent sequence, split in time: ``train`` comes first, ``held_out`` after;
-    ``music_features``, where the dance has music, the music features of every code's frame, ``(T, F)``."""
+    """A standardized latent sequence for training (``train``) and scoring (``held_out``).
+
+    Either one dance split in time, ``held_out`` right after ``train`` (:func:`prepare`), or two
+    dances (:func:`prepare_dances`): then ``lead_in``, the held-out dance's first codes, is the
+    context before its first scored code and is itself never scored. ``music_features``, where the
+    dance has music, holds the music features of every code's frame, ``(T, F)``.
+    """
 
     train: np.ndarray
     held_out: np.ndarray
     scaler: Standardizer
     music_features: np.ndarray | None = None
+    lead_in: np.ndarray | None = None
 
     @property
     def whole(self) -> np.ndarray:
-        """Both parts in video order (for context that reaches back into the training part)."""
-        return np.concatenate([self.train, self.held_out])
+        """The held-out codes and the context before them, in order: the training part then the
+        held-out one for a split dance, the lead-in then the rest for a held-out dance."""
+        before = self.train if self.lead_in is None else self.lead_in
+        return np.concatenate([before, self.held_out])
 
 
 def prepare(latents, held_out: float = HELD_OUT, music_features=None) -> LatentSequence:
@@ -116,6 +124,22 @@ def prepare(latents, held_out: float = HELD_OUT, music_features=None) -> LatentS
     return LatentSequence(
         scaler.transform(latents[:cut]), scaler.transform(latents[cut:]), scaler, music_features
     )
+
+
+def prepare_dances(train, held_out, lead_in: int = WINDOW) -> LatentSequence:
+    """Two dances' codes ``(T, D)``: one to train on, another, unseen, to score on, both standardized
+    on the first. The held-out dance's first ``lead_in`` codes are context only (never scored)."""
+    train = check_sequence(train)
+    held_out = check_sequence(held_out, "held-out sequence")
+    if held_out.shape[1] != train.shape[1]:
+        raise ValueError(
+            f"held-out codes have {held_out.shape[1]} dimensions, the training codes {train.shape[1]}"
+        )
+    if len(held_out) < lead_in + 2:
+        raise ValueError(f"a held-out dance of {len(held_out)} codes is too short for a lead-in of {lead_in}")
+    scaler = Standardizer.fit(train)
+    scaled = scaler.transform(held_out)
+    return LatentSequence(scaler.transform(train), scaled[lead_in:], scaler, lead_in=scaled[:lead_in])
 
 
 def pairs(codes) -> tuple[np.ndarray, np.ndarray]:
@@ -544,11 +568,11 @@ def held_out_nll(
 
     ``model`` is a baseline, the original's sequence model (which sees only the previous code) or a
     windowed model (which sees the ``context`` codes before each target, reaching back into the
-    training part).
+    training part, or into the held-out dance's lead-in).
     """
     whole = latent_sequence.whole
-    first = len(latent_sequence.train)
     targets = latent_sequence.held_out
+    first = len(whole) - len(targets)
     if isinstance(model, StandStill):
         return model.nll(whole[first - 1 : -1], targets)
     if isinstance(model, LinearAutoregressive):

@@ -35,6 +35,7 @@ def test_the_original_architecture_runs_through_every_artifact(monkeypatch):
         PROFILES["gpu"],
         name="gpu-rehearsal",
         stage_frames=600,
+        dance_frames=900,
         vae_epochs=1,
         vae_batch_size=BATCH,
         sequence_epochs=1,

@@ -7,7 +7,8 @@
   What it sees in a dance is judged the way a choreographer would: the share of time in each move
   against the routine's own (:func:`move_runs`, :func:`move_histogram`, :func:`total_variation` against
   :func:`dancenet.stage.long_run_moves`),
-  which move follows which (:func:`transition_check`, beside :func:`shuffled_runs`), how long moves
+  which move follows which (:func:`transition_check`, beside :func:`shuffled_runs`; the order of
+  whole combinations is :mod:`dancenet.structure`'s), how long moves
   last (:func:`move_durations`), and how far its features of the decoded frames lie from those of
   real ones (:func:`frechet_judge_distance`, the FID recipe: decoder errors count).
 - **Beat alignment** — whether the dancer's moments of stillness fall on the music's beats
@@ -441,7 +442,8 @@ def transition_references() -> dict:
     """The mean log-probability per move change, and the share of forbidden changes, that two kinds
     of dance score on average, exactly (no sampling noise, unlike a short real clip):
 
-    - ``routine`` — moves chained by the routine's own Markov chain (:func:`change_probabilities`);
+    - ``routine`` — moves chained by the routine's first-order fit, which move follows which
+      (:func:`change_probabilities`);
     - ``shuffled`` — the same moves in a random order: each next move drawn from the routine's
       long-run share of moves (:func:`dancenet.stage.long_run_moves`), other than the current one.
 

@@ -148,7 +148,6 @@ def routine_ngrams(n: int) -> dict[tuple, float]:
 
 __all__ = [
     "CONTEXTS",
-    "MOVES",
     "first_order_fit",
     "conditional_entropy",
     "likelihood_table",

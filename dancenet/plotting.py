@@ -248,7 +248,7 @@ def figure_png(fig) -> bytes:
 def routine_timeline(routine, beats: int = 96):
     """The first ``beats`` beats of a routine's structure, one row each: the song's sections, the
     combinations (hatched where one is danced again on the other side) and the moves (coloured as
-    the legend says), over a ruler with a line on every bar and a dark one on every count of eight."""
+    the legend says), with a line on every bar and a dark one at the start of every eight."""
     from matplotlib.patches import Patch
 
     from . import stage
@@ -256,32 +256,41 @@ def routine_timeline(routine, beats: int = 96):
     steps = [s for s in routine.steps if s.start < beats]
     ends = [s.start for s in steps[1:]] + [steps[-1].start + steps[-1].beats]
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.4), layout="constrained")
-    colours = plt.get_cmap("tab20")
+    colours = _move_colours()
     rows = {"section": 3, "combination": 2, "move": 1}
 
     def span(first, last, row, colour, label="", hatch=None):
         ax.barh(rows[row], last - first, left=first, height=0.8, color=colour, edgecolor="white", hatch=hatch)
-        ax.text((first + min(last, beats)) / 2, rows[row], label, ha="center", va="center", fontsize=7)
+        if label:
+            box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0}
+            centre = (first + min(last, beats)) / 2
+            ax.text(centre, rows[row], label, ha="center", va="center", fontsize=7, zorder=5, bbox=box)
 
     for step, stop in zip(steps, ends):
-        span(step.start, stop, "move", colours(step.move))
+        span(step.start, stop, "move", colours[step.move])
     for (_, _, combination, repeat), first, last in _runs_of(
         steps, ends, lambda s: (s.song, s.section, s.combination, s.repeat)
     ):
         name = stage.COMBINATION_NAMES[combination].replace("_", " ")
-        span(first, last, "combination", "0.85", "" if repeat else name, "///" if repeat else None)
+        span(first, last, "combination", "0.85", "mirrored" if repeat else name, "///" if repeat else None)
     for (_, section), first, last in _runs_of(steps, ends, lambda s: (s.song, s.section)):
         span(first, last, "section", ("#f2d0a4", "#a8d5ba", "#c3b1e1")[section], stage.SECTIONS[section])
     for beat in range(0, beats + 1, stage.BAR):
-        ax.axvline(beat, color="0.3" if beat % stage.COUNTS == 0 else "0.75", lw=0.7, zorder=0)
-    ax.set(xlim=(0, beats), ylim=(0.4, 3.6), xlabel="beat")
+        ax.axvline(beat, color="0.2" if beat % stage.COUNTS == 0 else "0.6", lw=0.8, zorder=3)
+    ax.set(xlim=(0, beats), ylim=(0.4, 3.6), xlabel="beat", xticks=range(0, beats + 1, stage.COUNTS))
     ax.set_yticks(list(rows.values()), list(rows))
     ax.grid(False)
     danced = sorted({s.move for s in steps})
-    handles = [Patch(color=colours(m), label=stage.MOVES[m].replace("_", " ")) for m in danced]
+    handles = [Patch(color=colours[m], label=stage.MOVES[m].replace("_", " ")) for m in danced]
     handles.append(Patch(facecolor="0.85", hatch="///", edgecolor="white", label="mirrored repeat"))
     fig.legend(handles=handles, loc="outside lower center", ncols=6, fontsize=7, frameon=False)
     return fig
+
+
+def _move_colours() -> list:
+    """Fourteen colours that tell the moves apart: tab10's, then four of Dark2's."""
+    dark = plt.get_cmap("Dark2").colors
+    return list(plt.get_cmap("tab10").colors) + [dark[0], dark[2], dark[5], dark[6]]
 
 
 def _runs_of(steps, ends, key):

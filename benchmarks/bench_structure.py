@@ -1,14 +1,14 @@
 """Does a generated dance have the routine's structure? (``cpu`` profile unless ``--profile``.)
 
-Twenty dances of 40 s from each generator — ours and the original's model, each at the course's
-temperature and at τ = 1 (sampled as trained) — warmed up on the last codes of the long dance they
-learned from. Their frames (decoded by the VAE) are read by the move judge, and the judged moves by
-the structure judges (:mod:`dancenet.structure`): changes on bar lines (the bar grid's phase
-free, as no generated dance hears music), bigram and trigram total variation against the
-routine's, the share of moves inside whole known combinations, and the share of combinations that
-return.
+Twenty dances of two minutes (long enough for a chorus to return) from each generator: ours and
+the original's model, each at the course's temperature and at τ = 1 (sampled as trained), warmed
+up on the last codes of the long dance they learned from. Their frames (decoded by the VAE) are
+read by the move judge, and the judged moves by the structure judges (:mod:`dancenet.structure`):
+changes on bar lines (the bar grid's phase free, as no generated dance hears music and the judge
+reads a clip's move a little late), bigram and trigram total variation against the routine's, the
+share of moves inside whole known combinations, and the share of combinations that return.
 
-Beside them, the real floor: twenty fresh routines of 40 s (seeds 1000-1019, none trained on),
+Beside them, the real floor: twenty fresh routines as long (seeds 1000-1019, none trained on),
 rendered, encoded and decoded through the same VAE and read by the same judge; and its controls
 (a Markov resampling of each real dance's judged moves, a shuffle, a frozen dancer). Every figure
 is a mean over the twenty dances with a 95 % bootstrap interval over dances.
@@ -29,7 +29,7 @@ from _machine import machine  # noqa: E402
 from dancenet import choreography, intervals, judges, long_dance, structure  # noqa: E402
 from dancenet.artifacts import STAGE_SEED, Pipeline  # noqa: E402
 
-DANCERS, SECONDS = 20, 40.0
+DANCERS, SECONDS = 20, 120.0
 REAL_SEEDS = range(1000, 1000 + DANCERS)
 
 

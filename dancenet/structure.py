@@ -12,7 +12,8 @@ true labels. The measures, each per dance:
 - ``combinations`` — the share of its moves that belong to a whole known combination, danced in
   order and for its bars;
 - ``returns`` — the share of its combinations danced again at least a verse later (a chorus
-  coming back; combinations of three or four moves).
+  coming back; combinations of three or four moves). A chorus first returns a little over a
+  minute into a song, so this needs dances of two minutes or more.
 
 Controls tell what each measure means (:func:`controls`): a first-order Markov resampling of the
 real move sequence (the mix and the pairs, no phrases), a shuffled order, and a frozen dancer. A
@@ -49,19 +50,20 @@ def bar_line_share(times, beats, free_phase: bool = False) -> float:
     """The share of change ``times`` within half a beat of a bar line (NaN without a change).
 
     Bar lines are every :data:`~dancenet.stage.BAR`-th of the music's ``beats`` (seconds), from the
-    first; ``free_phase`` takes instead the best of the four phases, for a song whose downbeat is
-    not known. By chance a quarter of changes fall that close.
+    first; ``free_phase`` slides the bar lines to where they catch the most changes (in steps of
+    an eighth of a beat), for a dance without music or one judged with a lag. By chance a quarter
+    of changes fall that close (somewhat more with the phase free, on a short dance).
     """
     times, beats = np.asarray(times, float), np.asarray(beats, float)
     if len(beats) < 2 * BAR:
         raise ValueError(f"need at least {2 * BAR} beats to place bar lines, got {len(beats)}")
     if len(times) == 0:
         return float("nan")
-    phases = range(BAR) if free_phase else (0,)
+    phases = np.arange(0, BAR, 0.125) if free_phase else (0.0,)
     return max(_share_near(times, beats, phase) for phase in phases)
 
 
-def _share_near(times: np.ndarray, beats: np.ndarray, phase: int) -> float:
+def _share_near(times: np.ndarray, beats: np.ndarray, phase: float) -> float:
     position = np.interp(times, beats, np.arange(len(beats)))  # in beats, between the music's beats
     from_bar = (position - phase) % BAR
     return float(np.mean(np.minimum(from_bar, BAR - from_bar) <= 0.5))

@@ -22,14 +22,20 @@ SEQUENCE = {
     "sequence-music-one-tempo",
 }
 
+#: the long dance and the held-out dance, and chapter 7's sequence models that learn from them
+#: (training for as many steps as the stage video's codes would take: they read both lengths)
+DANCES = ("dance", "held-out-dance")
+ON_THE_DANCE = {"sequence-memory", "sequence-original", "sequence-windows", "sequence-centered"}
+
 #: which artifacts read each profile field themselves — written out here, independently of the
 #: recipes' own declarations, so that a recipe that reads too much or too little is caught
 READS = {
     "name": set(),
     "description": set(),
-    "image_size": {"silhouettes", "vae", "autoencoder", "judge"},
-    "stage_frames": {"stage"},
-    "frame_stride": {"silhouettes", "music"},
+    "image_size": {"silhouettes", "vae", "autoencoder", "judge", *DANCES},
+    "stage_frames": {"stage", "held-out-dance", *ON_THE_DANCE},
+    "dance_frames": {"dance", *ON_THE_DANCE},
+    "frame_stride": {"silhouettes", "music", *DANCES},
     "latent_dim": {"vae", "autoencoder", *SEQUENCE},
     "encoder_filters": {"vae", "autoencoder"},
     "vae_epochs": {"vae", "autoencoder"},
@@ -39,7 +45,7 @@ READS = {
     "dense_units": SEQUENCE,
     "mixtures": SEQUENCE,
     "sequence_epochs": SEQUENCE,
-    "video_size": {"stage", "silhouettes"},
+    "video_size": {"stage", "silhouettes", *DANCES},
     "mixed_precision": {"vae", "autoencoder", *SEQUENCE},
 }
 #: what each artifact is made from
@@ -49,10 +55,12 @@ MADE_FROM = {
     "vae": {"silhouettes"},
     "autoencoder": {"silhouettes"},
     "latents": {"vae", "silhouettes"},
-    "sequence-memory": {"latents"},
-    "sequence-original": {"latents"},
-    "sequence-windows": {"latents"},
-    "sequence-centered": {"latents"},
+    "dance": {"vae"},
+    "held-out-dance": {"vae"},
+    "sequence-memory": set(DANCES),
+    "sequence-original": set(DANCES),
+    "sequence-windows": set(DANCES),
+    "sequence-centered": set(DANCES),
     "judge": {"silhouettes", "stage"},
     "music": {"silhouettes", "stage"},
     "sequence-music": {"latents", "music"},

@@ -60,6 +60,7 @@ def test_bar_line_share_counts_changes_within_half_a_beat():
     assert structure.bar_line_share([2.0, 4.2, 6.0], beats) == 1.0  # 4.2 s is 0.4 beats late
     assert structure.bar_line_share([2.0, 5.0], beats) == 0.5  # 5.0 s is two beats from a bar line
     assert structure.bar_line_share([3.0, 5.0], beats, free_phase=True) == 1.0  # on the "three"
+    assert structure.bar_line_share([2.3, 4.3, 6.3], beats, free_phase=True) == 1.0  # a constant lag
     assert np.isnan(structure.bar_line_share([], beats))
     with pytest.raises(ValueError, match="beats"):
         structure.bar_line_share([1.0], [0.0, 0.5])

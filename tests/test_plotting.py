@@ -84,3 +84,23 @@ def test_a_frame_grid_stays_narrow_enough_to_read_in_the_column():
     fig = plotting.frame_grid([np.zeros((20, 10))] * 12, [f"frame {i}" for i in range(12)], ncols=12, size=2)
     assert fig.get_size_inches()[0] <= plotting.FIGURE_WIDTH + 1e-9
     plt.close(fig)
+
+
+def test_routine_timeline_draws_sections_combinations_and_moves():
+    """Every move danced in the first 96 beats is in the legend, each in its own colour, and
+    nothing is drawn past the last beat shown."""
+    import matplotlib.pyplot as plt
+
+    from dancenet import stage
+
+    routine = stage.plan_routine(1800, seed=8)
+    fig = plotting.routine_timeline(routine, beats=96)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["section", "combination", "move"]
+    assert ax.get_xlim() == (0, 96)
+    danced = {stage.MOVES[s.move].replace("_", " ") for s in routine.steps if s.start < 96}
+    legend = {t.get_text() for t in fig.legends[0].get_texts()}
+    assert legend == danced | {"mirrored repeat"}
+    colours = [tuple(h.get_facecolor()) for h in fig.legends[0].legend_handles[:-1]]
+    assert len(set(colours)) == len(colours)
+    plt.close(fig)

@@ -192,3 +192,87 @@ def controls(runs, seed: int = 0) -> dict[str, np.ndarray]:
         "shuffled": shuffled_runs(runs, rng),
         "frozen": frozen_runs(runs),
     }
+
+
+# — dances as the move judge reads them, beside a real floor and its controls —
+
+#: the first routine of the real floor's dances: fresh routines that no model learned from (the
+#: long dance is routine 9, the held-out dance 10)
+FLOOR_SEED = 1000
+#: the routine a choice is made on (chapter 8's temperature), so that the dances that score the
+#: choice are not the ones it was made on
+VALIDATION_SEED = 11
+
+
+def judged_runs(judge, frames, fps: float) -> np.ndarray:
+    """The runs of moves the move judge reads in a dance's ``frames`` (decoded silhouettes), its
+    wavering between neighbouring clips removed (:func:`dancenet.judges.move_runs`)."""
+    from . import judges
+
+    moves = judges.move_probabilities(judge, frames).argmax(axis=1)
+    return judges.move_runs(moves, judges.shortest_run(fps))
+
+
+def judged_measures(judge, dances, fps: float, bpm: float) -> list[dict[str, float]]:
+    """:func:`structure_measures` of each dance in ``dances`` (an iterable of frame arrays), as the
+    judge reads it: one dict per dance, so that intervals can be taken over dancers."""
+    return [structure_measures(judged_runs(judge, frames, fps), fps, bpm) for frames in dances]
+
+
+def fresh_dances(encode, count: int, codes: int, dancer_seed: int, profile, first: int = FLOOR_SEED) -> list:
+    """``count`` real dances of ``codes`` codes each: routines ``first``, ``first + 1``, … danced by
+    the stage dancer ``dancer_seed``, rendered and encoded as the long dance is
+    (:func:`dancenet.long_dance.dance_codes`). Disjoint from everything the models learned from or
+    were scored on, and as long as the generated dances they are compared with."""
+    from .long_dance import dance_codes
+
+    return [
+        dance_codes(
+            encode,
+            codes * profile.frame_stride,
+            seed,
+            dancer_seed,
+            video_size=profile.video_size,
+            image_size=profile.image_size,
+            stride=profile.frame_stride,
+            progress=False,
+        )
+        for seed in range(first, first + count)
+    ]
+
+
+def floor_rows(judge, decode, reals: list, seed: int = 0) -> dict[str, list[dict[str, float]]]:
+    """The rows every structure table starts with, from real dances ``reals``
+    (:func:`fresh_dances`; ``decode`` turns their codes into frames): their true moves (what the
+    routine danced), the judge's reading of them decoded (the real floor, which every generated
+    dance is read alike), and the three controls of that reading (:func:`controls`)."""
+    rows: dict[str, list[dict[str, float]]] = {"real, true moves": [], "real, judged": []}
+    for k, dance in enumerate(reals):
+        rows["real, true moves"].append(structure_measures(runs_of(dance.labels), dance.fps, dance.bpm))
+        runs = judged_runs(judge, decode(dance.codes), dance.fps)
+        rows["real, judged"].append(structure_measures(runs, dance.fps, dance.bpm))
+        for name, control in controls(runs, seed=seed + k).items():
+            rows.setdefault(f"control: {name}", []).append(structure_measures(control, dance.fps, dance.bpm))
+    return rows
+
+
+def measure_intervals(measured: list[dict[str, float]], measure: str):
+    """The mean of ``measure`` over dances with its 95 % interval over dancers
+    (:class:`~dancenet.intervals.Estimate`); NaN where fewer than two dances have a value (a
+    frozen dancer has no change to place on a bar line)."""
+    from .intervals import mean_interval
+
+    values = np.array([m[measure] for m in measured], float)
+    values = values[~np.isnan(values)]
+    return mean_interval(values, over="dancers") if len(values) > 1 else float("nan")
+
+
+def structure_table(rows: dict[str, list[dict[str, float]]], measures=MEASURES):
+    """A :class:`~dancenet.tables.Table` of ``rows`` (name → one dict per dance): each measure's
+    mean over dances with its 95 % interval over dancers."""
+    from .tables import Table
+
+    table = Table({"dances": None, **dict.fromkeys(measures, "")})
+    for name, measured in rows.items():
+        table.add(name, *(measure_intervals(measured, m) for m in measures))
+    return table

@@ -87,3 +87,65 @@ def test_ngram_distance_of_the_routine_itself_is_small():
     moves = np.array([s.move for s in stage.long_run_steps()])
     assert structure.ngram_distance(moves[:100_000], 3) < 0.02
     assert structure.ngram_distance(moves[:1], 2) == 1.0
+
+
+class TruthReader:
+    """A stand-in move judge for :func:`structure.floor_rows`: the "frames" it is given are the
+    true labels, which it reads back as certain one-hot move probabilities."""
+
+    def __call__(self, frames):
+        return np.eye(len(stage.MOVES))[np.asarray(frames, int)]
+
+
+def test_floor_rows_read_real_dances_and_their_controls(monkeypatch):
+    from dancenet import judges, long_dance
+
+    monkeypatch.setattr(judges, "move_probabilities", lambda judge, frames: judge(frames))
+    reals = [
+        long_dance.dance_codes(
+            lambda images: images.mean(axis=(1, 2, 3))[:, None],
+            3600,
+            seed,
+            8,
+            video_size=(48, 80),
+            image_size=(24, 40),
+            stride=2,
+            progress=False,
+        )
+        for seed in (1000, 1001, 1002)
+    ]
+    labels = {id(dance.codes): dance.labels for dance in reals}
+    rows = structure.floor_rows(TruthReader(), lambda codes: labels[id(codes)], reals)
+    assert list(rows) == [
+        "real, true moves",
+        "real, judged",
+        "control: markov",
+        "control: shuffled",
+        "control: frozen",
+    ]
+    assert all(len(measured) == 3 for measured in rows.values())
+    # a judge that reads the truth sees what the routine danced, bar the shortest runs it smooths away
+    true, judged = (
+        np.mean([m["combinations"] for m in rows[name]]) for name in ("real, true moves", "real, judged")
+    )
+    assert true > 0.9 and judged > 0.8
+    shuffled = np.mean([m["combinations"] for m in rows["control: shuffled"]])
+    assert shuffled < judged - 0.4
+    assert all(m["combinations"] == 0.0 for m in rows["control: frozen"])
+
+    table = structure.structure_table(rows)
+    assert [row[0] for row in table.rows] == list(rows)
+    first = table.rows[0][1 + structure.MEASURES.index("combinations")]
+    assert first.low <= first.value <= first.high and first.value == pytest.approx(true)
+    frozen_bar_lines = table.rows[-1][1]
+    assert frozen_bar_lines != frozen_bar_lines  # NaN: a frozen dancer makes no change to place
+
+
+def test_fresh_dances_are_new_routines_as_long_as_asked():
+    class Small:
+        frame_stride, video_size, image_size = 2, (48, 80), (24, 40)
+
+    dances = structure.fresh_dances(lambda images: images.mean(axis=(1, 2, 3))[:, None], 2, 150, 8, Small())
+    assert [d.seed for d in dances] == [structure.FLOOR_SEED, structure.FLOOR_SEED + 1]
+    assert all(d.codes.shape == (150, 1) for d in dances)
+    assert not np.array_equal(dances[0].labels, dances[1].labels)

@@ -276,3 +276,27 @@ def structure_table(rows: dict[str, list[dict[str, float]]], measures=MEASURES):
     for name, measured in rows.items():
         table.add(name, *(measure_intervals(measured, m) for m in measures))
     return table
+
+
+#: what :func:`dance_verdict` says of a dance beside the structure measures
+VERDICTS = ("move TV", "confidence", "FJD")
+
+
+def dance_verdict(judge, frames, fps: float, bpm: float, real_features) -> dict[str, float]:
+    """Everything the move judge says of one dance's ``frames``: the structure measures
+    (:data:`MEASURES`), its ``move TV`` (total variation between the time spent in each judged move
+    and the routine's long-run share), its ``confidence`` (the judge's mean top probability) and
+    its ``FJD`` (Fréchet judge distance to ``real_features``, the judge's features of real frames,
+    on equal numbers of clips: :func:`dancenet.judges.frechet_judge_distance`)."""
+    from . import judges
+    from .stage import long_run_moves
+
+    probabilities = judges.move_probabilities(judge, frames)
+    runs = judges.move_runs(probabilities.argmax(axis=1), judges.shortest_run(fps))
+    features = judges.judge_features(judge, frames)
+    return {
+        **structure_measures(runs, fps, bpm),
+        "move TV": judges.total_variation(judges.move_histogram(runs), long_run_moves()),
+        "confidence": float(probabilities.max(axis=1).mean()),
+        "FJD": judges.frechet_judge_distance(features, real_features),
+    }

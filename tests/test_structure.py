@@ -149,3 +149,16 @@ def test_fresh_dances_are_new_routines_as_long_as_asked():
     assert [d.seed for d in dances] == [structure.FLOOR_SEED, structure.FLOOR_SEED + 1]
     assert all(d.codes.shape == (150, 1) for d in dances)
     assert not np.array_equal(dances[0].labels, dances[1].labels)
+
+
+def test_dance_verdict_says_everything_the_judge_reads():
+    from dancenet import judges
+
+    judge = judges.build_move_judge((24, 40))
+    rng = np.random.default_rng(0)
+    frames = rng.random((120, 24, 40, 1)).astype(np.float32)
+    real_features = judges.judge_features(judge, rng.random((60, 24, 40, 1)).astype(np.float32))
+    verdict = structure.dance_verdict(judge, frames, 15.0, 120.0, real_features)
+    assert list(verdict) == [*structure.MEASURES, *structure.VERDICTS]
+    assert 0 <= verdict["move TV"] <= 1 and 1 / len(stage.MOVES) <= verdict["confidence"] <= 1
+    assert verdict["FJD"] >= 0

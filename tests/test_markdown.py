@@ -137,7 +137,8 @@ class TestChapterMarkdown:
                 continue
             tags = set(cell["metadata"].get("tags", []))
             start = "".join(cell["source"])[:60]
-            assert tags & {"hide-input", "remove-cell"}, f"solution code shown in the book: {start!r}"
+            hidden = {"hide-input", "remove-cell", "remove-input"}  # remove-input: the claims table
+            assert tags & hidden, f"solution code shown in the book: {start!r}"
             assert cell["metadata"].get("jupyter", {}).get("source_hidden"), (
                 f"solution code shown in JupyterLab: {start!r}"
             )

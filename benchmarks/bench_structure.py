@@ -26,36 +26,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 from _machine import machine  # noqa: E402
 
-from dancenet import choreography, intervals, judges, long_dance, structure  # noqa: E402
+from dancenet import choreography, intervals, structure  # noqa: E402
 from dancenet.artifacts import STAGE_SEED, Pipeline  # noqa: E402
 
 DANCERS, SECONDS = 20, 120.0
-REAL_SEEDS = range(1000, 1000 + DANCERS)
-
-
-def judged_runs(judge, frames, fps: float) -> np.ndarray:
-    """The judged moves of decoded frames, as runs, the judge's wavering removed."""
-    moves = judges.move_probabilities(judge, frames).argmax(axis=1)
-    return judges.move_runs(moves, judges.shortest_run(fps))
-
-
-def real_dances(pipeline: Pipeline, vae, length: int) -> list:
-    """Fresh real dances' codes, each ``length`` codes long."""
-    profile = pipeline.profile
-    dances = []
-    for seed in REAL_SEEDS:
-        dance = long_dance.dance_codes(
-            vae.encode,
-            length * profile.frame_stride,
-            seed,
-            STAGE_SEED,
-            video_size=profile.video_size,
-            image_size=profile.image_size,
-            stride=profile.frame_stride,
-            progress=False,
-        )
-        dances.append(dance)
-    return dances
 
 
 def table(rows: dict) -> None:
@@ -83,11 +57,11 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    reals = real_dances(pipeline, vae, length)
+    reals = structure.fresh_dances(vae.encode, DANCERS, length, STAGE_SEED, pipeline.profile)
     rows = {"real (fresh routines)": [], "real, true moves": []}
     real_runs = []
     for dance in reals:
-        runs = judged_runs(judge, vae.decode(dance.codes), fps)
+        runs = structure.judged_runs(judge, vae.decode(dance.codes), fps)
         real_runs.append(runs)
         rows["real (fresh routines)"].append(structure.structure_measures(runs, fps, dance.bpm))
         true = structure.runs_of(dance.labels)
@@ -104,7 +78,7 @@ def main() -> None:
             codes = dancer.dance(length, dancers=DANCERS, temperature=temperature, seed=0)
             name = f"{'ours' if kind == 'memory' else 'original'} τ={temperature:g}"
             rows[name] = [
-                structure.structure_measures(judged_runs(judge, dancer.decode(c), fps), fps, bpm)
+                structure.structure_measures(structure.judged_runs(judge, dancer.decode(c), fps), fps, bpm)
                 for c in codes
             ]
             print(f"{name}: {time.perf_counter() - started:.0f} s")

@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 from _machine import machine  # noqa: E402
-from bench_structure import DANCERS, SECONDS, judged_runs, table  # noqa: E402
+from bench_structure import DANCERS, SECONDS  # noqa: E402
 
 from dancenet import artifacts, choreography, sequence, structure  # noqa: E402
 from dancenet.artifacts import Pipeline  # noqa: E402
@@ -61,7 +61,7 @@ def main() -> None:
         )
         rows[f"window {window}"] = [
             structure.structure_measures(
-                judged_runs(judge, vae.decode(data.scaler.inverse(c)), fps), fps, bpm
+                structure.judged_runs(judge, vae.decode(data.scaler.inverse(c)), fps), fps, bpm
             )
             for c in codes
         ]
@@ -69,7 +69,7 @@ def main() -> None:
             f"window {window}: trained in {trained:.0f} s, held-out NLL {nll:.3f} nats per dimension, "
             f"dances judged in {time.perf_counter() - started - trained:.0f} s"
         )
-    table(rows)
+    print(structure.structure_table(rows))
 
 
 if __name__ == "__main__":

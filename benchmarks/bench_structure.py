@@ -23,24 +23,12 @@ from datetime import date
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
 from _machine import machine  # noqa: E402
 
-from dancenet import choreography, intervals, structure  # noqa: E402
+from dancenet import choreography, structure  # noqa: E402
 from dancenet.artifacts import STAGE_SEED, Pipeline  # noqa: E402
 
 DANCERS, SECONDS = 20, 120.0
-
-
-def table(rows: dict) -> None:
-    print(f"{'dances':>26} " + " ".join(f"{name:>22}" for name in structure.MEASURES))
-    for name, measured in rows.items():
-        cells = []
-        for measure in structure.MEASURES:
-            values = np.array([m[measure] for m in measured], float)
-            values = values[~np.isnan(values)]
-            cells.append(f"{intervals.mean_interval(values, over='dancers')}" if len(values) > 1 else "—")
-        print(f"{name:>26} " + " ".join(f"{c:>22}" for c in cells))
 
 
 def main() -> None:
@@ -82,7 +70,7 @@ def main() -> None:
                 for c in codes
             ]
             print(f"{name}: {time.perf_counter() - started:.0f} s")
-    table(rows)
+    print(structure.structure_table(rows))
 
 
 if __name__ == "__main__":
